@@ -1,0 +1,1 @@
+print("holistic-bias: not yet implemented")

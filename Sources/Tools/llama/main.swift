@@ -1,0 +1,1 @@
+print("llama: not yet implemented")

@@ -1,0 +1,1 @@
+print("qlora: not yet implemented")
