@@ -38,7 +38,7 @@ extension Tensor {
         let sa = ea.strides.last ?? 0, sb = eb.strides.last ?? 0
         let rows = inner == 0 ? 0 : n / inner
         let pa = ea.storage.pointer, pb = eb.storage.pointer
-        Parallel.forRanges(rows, minimumPerThread: max(1, parallelThreshold / max(inner, 1))) { r in
+        Parallel.forRanges(rows, minimumPerThread: Swift.max(1, parallelThreshold / Swift.max(inner, 1))) { r in
             // Each chunk walks its own rows with a fresh odometer over the outer dimensions.
             if outShape.count <= 1 {
                 binaryRun(K.self, pa + ea.offset, sa, pb + eb.offset, sb, o, inner)

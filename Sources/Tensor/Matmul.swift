@@ -10,12 +10,12 @@ struct BLASOperand {
     /// `nil` when the view's strides do not fit BLAS (then the caller copies it dense first).
     init?(_ t: Tensor, rows: Int, cols: Int, rowStride: Int, colStride: Int, offset: Int) {
         pointer = UnsafePointer(t.storage.pointer + offset)
-        if colStride == 1 || cols == 1, rowStride >= max(cols, 1) || rows == 1 {
+        if colStride == 1 || cols == 1, rowStride >= Swift.max(cols, 1) || rows == 1 {
             transposed = false
-            leadingDimension = max(rows == 1 ? cols : rowStride, 1)
-        } else if rowStride == 1 || rows == 1, colStride >= max(rows, 1) || cols == 1 {
+            leadingDimension = Swift.max(rows == 1 ? cols : rowStride, 1)
+        } else if rowStride == 1 || rows == 1, colStride >= Swift.max(rows, 1) || cols == 1 {
             transposed = true
-            leadingDimension = max(cols == 1 ? rows : colStride, 1)
+            leadingDimension = Swift.max(cols == 1 ? rows : colStride, 1)
         } else {
             return nil
         }

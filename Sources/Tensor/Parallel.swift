@@ -9,7 +9,7 @@ public enum Parallel {
     /// Runs `body(range)` over `0..<count` cut into at most `threads` contiguous chunks; runs inline
     /// when the work is smaller than `minimumPerThread` per thread.
     public static func forRanges(_ count: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
-        let chunks = max(1, min(threads, count / max(minimumPerThread, 1)))
+        let chunks = Swift.max(1, min(threads, count / Swift.max(minimumPerThread, 1)))
         if chunks <= 1 {
             if count > 0 { body(0..<count) }
             return

@@ -6,7 +6,7 @@ public enum Shape {
         var acc = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[i] = acc
-            acc *= max(shape[i], 1)
+            acc *= Swift.max(shape[i], 1)
         }
         return strides
     }
@@ -15,7 +15,7 @@ public enum Shape {
 
     /// NumPy broadcasting of two shapes; `nil` when they are incompatible.
     public static func broadcast(_ a: [Int], _ b: [Int]) -> [Int]? {
-        let n = max(a.count, b.count)
+        let n = Swift.max(a.count, b.count)
         var out = [Int](repeating: 1, count: n)
         for i in 0..<n {
             let da = i < n - a.count ? 1 : a[i - (n - a.count)]
@@ -28,7 +28,7 @@ public enum Shape {
     /// Resolves a possibly negative axis against `rank`, trapping with the op's name when out of range.
     public static func axis(_ axis: Int, rank: Int, op: String) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < max(rank, 1), "\(op): axis \(axis) out of range for rank \(rank)")
+        precondition(a >= 0 && a < Swift.max(rank, 1), "\(op): axis \(axis) out of range for rank \(rank)")
         return a
     }
 }

@@ -15,8 +15,8 @@ public final class Storage: @unchecked Sendable {
     public init(count: Int) {
         precondition(count >= 0, "Storage: negative count \(count)")
         let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
+            byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        raw.initializeMemory(as: Float.self, repeating: 0, count: Swift.max(count, 1))
         pointer = raw.assumingMemoryBound(to: Float.self)
         self.count = count
         owner = nil

@@ -10,9 +10,9 @@ enum StridedLoop {
         if outer == 0 { return }
         let k = strides.count
         withUnsafeTemporaryAllocation(of: Int.self, capacity: k) { current in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: max(rank, 1)) { index in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(rank, 1)) { index in
                 for j in 0..<k { current[j] = offsets[j] }
-                for d in 0..<max(rank, 1) { index[d] = 0 }
+                for d in 0..<Swift.max(rank, 1) { index[d] = 0 }
                 for row in 0..<outer {
                     body(row, current)
                     var d = rank - 2
