@@ -13,9 +13,11 @@ extension Variable {
             let gc = g.contiguous()
             let table = Tensor(zeros: tableShape)
             let pg = gc.storage.pointer + gc.offset, pt = table.storage.pointer
-            for (i, r) in indices.enumerated() {
-                let src = pg + i * cols, dst = pt + r * cols
-                for j in 0..<cols { dst[j] += src[j] }
+            withExtendedLifetime(gc) {
+                for (i, r) in indices.enumerated() {
+                    let src = pg + i * cols, dst = pt + r * cols
+                    for j in 0..<cols { dst[j] += src[j] }
+                }
             }
             return [table]
         }

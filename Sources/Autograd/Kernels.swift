@@ -2,6 +2,7 @@ import Tensor
 
 /// Elementwise helpers for backward rules that Tensor's fixed kernels do not cover
 /// (derivatives such as `g * s * (1 + x * (1 - s))`), written as one pass over dense memory.
+/// Dense copies are kept alive with `withExtendedLifetime` while raw pointers into them are in use.
 enum Kernels {
     /// Below this many elements a loop stays on one thread.
     static let parallelThreshold = 1 << 15
@@ -12,8 +13,10 @@ enum Kernels {
         let ca = a.contiguous(), cb = b.contiguous()
         let out = Tensor(zeros: a.shape)
         let pa = ca.storage.pointer + ca.offset, pb = cb.storage.pointer + cb.offset, po = out.storage.pointer
-        Parallel.forRanges(out.count, minimumPerThread: parallelThreshold) { r in
-            for i in r { po[i] = f(pa[i], pb[i]) }
+        withExtendedLifetime((ca, cb)) {
+            Parallel.forRanges(out.count, minimumPerThread: parallelThreshold) { r in
+                for i in r { po[i] = f(pa[i], pb[i]) }
+            }
         }
         return out
     }
@@ -25,8 +28,10 @@ enum Kernels {
         let out = Tensor(zeros: a.shape)
         let pa = ca.storage.pointer + ca.offset, pb = cb.storage.pointer + cb.offset
         let pc = cc.storage.pointer + cc.offset, po = out.storage.pointer
-        Parallel.forRanges(out.count, minimumPerThread: parallelThreshold) { r in
-            for i in r { po[i] = f(pa[i], pb[i], pc[i]) }
+        withExtendedLifetime((ca, cb, cc)) {
+            Parallel.forRanges(out.count, minimumPerThread: parallelThreshold) { r in
+                for i in r { po[i] = f(pa[i], pb[i], pc[i]) }
+            }
         }
         return out
     }
