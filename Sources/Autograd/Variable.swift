@@ -36,7 +36,7 @@ public final class Variable {
         vjp = nil
     }
 
-    private init(value: Tensor, op: String, parents: [Variable], vjp: @escaping (Tensor) -> [Tensor?]) {
+    init(value: Tensor, op: String, parents: [Variable], vjp: @escaping (Tensor) -> [Tensor?]) {
         self.value = value
         requiresGrad = true
         self.op = op
