@@ -40,14 +40,8 @@ enum CrossEntropyKernels {
                     Parallel.forRanges(rows, minimumPerThread: rowsPerThread(v)) { range in
                         for row in range where targets[row] != ignoreIndex {
                             let xr = px + row * v, er = pe + row * v
-                            var m = -Float.infinity
-                            for j in 0..<v { m = Swift.max(m, xr[j]) }
-                            var s: Float = 0
-                            for j in 0..<v {
-                                let e = Foundation.exp(xr[j] - m)
-                                er[j] = e
-                                s += e
-                            }
+                            let m = rowMax(xr, v)
+                            let s = expRow(xr, minus: m, into: er, v)
                             ps[row] = s
                             pp[row] = Double(m + Foundation.log(s) - xr[targets[row]])
                         }
@@ -57,6 +51,42 @@ enum CrossEntropyKernels {
         }
         let valid = targets.filter { $0 != ignoreIndex }.count
         return (Float(picked.reduce(0, +) / Double(valid)), exps, sums)
+    }
+
+    @inline(__always)
+    static func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var lanes = SIMD8<Float>(repeating: -.infinity)
+        var j = 0
+        while j + 8 <= n {
+            lanes = pointwiseMax(lanes, UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self))
+            j += 8
+        }
+        var m = lanes.max()
+        while j < n {
+            m = Swift.max(m, x[j])
+            j += 1
+        }
+        return m
+    }
+
+    /// Writes `exp(x[j] - m)` for `j < n` and returns their sum.
+    @inline(__always)
+    static func expRow(_ x: UnsafePointer<Float>, minus m: Float, into out: UnsafeMutablePointer<Float>, _ n: Int) -> Float {
+        var lanes = SIMD8<Float>()
+        var j = 0
+        while j + 8 <= n {
+            let e = FastExp.exp(UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self) - m)
+            UnsafeMutableRawPointer(out + j).storeBytes(of: e, as: SIMD8<Float>.self)
+            lanes += e
+            j += 8
+        }
+        var s = lanes.sum()
+        while j < n {
+            out[j] = FastExp.exp(x[j] - m)
+            s += out[j]
+            j += 1
+        }
+        return s
     }
 
     /// `scale * (softmax - onehot)` in kept rows, zero in ignored ones.
