@@ -6,61 +6,103 @@ extension Variable {
     /// skipping rows whose target is `ignoreIndex`, as `torch.nn.functional.cross_entropy`:
     /// the mean is over non-ignored rows only (NaN when every row is ignored, as in PyTorch).
     ///
-    /// Fused: the forward keeps one log-sum-exp per row instead of the [rows, V] probabilities,
-    /// and the backward recomputes `softmax - onehot` from the logits.
+    /// Fused: the forward keeps `exp(x - max)` per row (the unnormalised softmax), so the
+    /// backward `(softmax - onehot) / count` is one multiply pass with no second exponential.
     public func crossEntropy(targets: [Int], ignoreIndex: Int = -100) -> Variable {
         let v = shape.last ?? 0
         let rows = value.count / Swift.max(v, 1)
-        precondition(
-            rank >= 1 && targets.count == rows,
-            "crossEntropy: \(targets.count) targets for logits of shape \(shape) (\(rows) rows)")
+        precondition(rank >= 1 && targets.count == rows,
+                     "crossEntropy: \(targets.count) targets for logits of shape \(shape) (\(rows) rows)")
         for t in targets where t != ignoreIndex {
             precondition(t >= 0 && t < v, "crossEntropy: target \(t) out of range for \(v) classes")
         }
-        let x = value.contiguous()
-        let px = x.storage.pointer + x.offset
-        var lse = [Float](repeating: 0, count: rows)
+        let (loss, exps, sums) = CrossEntropyKernels.forward(value.contiguous(), targets: targets, ignoreIndex: ignoreIndex)
+        let valid = targets.filter { $0 != ignoreIndex }.count
+        return Variable.record(Tensor(scalar: loss), op: "crossEntropy", parents: [self]) { g in
+            CrossEntropyKernels.backward(exps, sums, targets: targets, ignoreIndex: ignoreIndex, scale: g.item / Float(valid))
+        }
+    }
+}
+
+enum CrossEntropyKernels {
+    static func rowsPerThread(_ v: Int) -> Int { Swift.max(1, Kernels.parallelThreshold / Swift.max(v, 1)) }
+
+    /// Mean loss over kept rows, `exp(x - rowMax)` for every element (zero in ignored rows) and
+    /// the per-row sums of those exponentials.
+    static func forward(_ x: Tensor, targets: [Int], ignoreIndex: Int) -> (Float, Tensor, [Float]) {
+        let v = x.shape.last ?? 0, rows = targets.count
+        let exps = Tensor(zeros: x.shape)
+        var sums = [Float](repeating: 1, count: rows), picked = [Double](repeating: 0, count: rows)
+        let px = x.storage.pointer + x.offset, pe = exps.storage.pointer
         withExtendedLifetime(x) {
-            lse.withUnsafeMutableBufferPointer { pl in
-                Parallel.forRanges(
-                    rows, minimumPerThread: Swift.max(1, Kernels.parallelThreshold / Swift.max(v, 1))
-                ) { range in
-                    for row in range where targets[row] != ignoreIndex {
-                        let xr = px + row * v
-                        var m = -Float.infinity
-                        for j in 0..<v { m = Swift.max(m, xr[j]) }
-                        var s: Float = 0
-                        for j in 0..<v { s += Foundation.exp(xr[j] - m) }
-                        pl[row] = m + Foundation.log(s)
+            sums.withUnsafeMutableBufferPointer { ps in
+                picked.withUnsafeMutableBufferPointer { pp in
+                    Parallel.forRanges(rows, minimumPerThread: rowsPerThread(v)) { range in
+                        for row in range where targets[row] != ignoreIndex {
+                            let xr = px + row * v, er = pe + row * v
+                            let m = rowMax(xr, v)
+                            let s = expRow(xr, minus: m, into: er, v)
+                            ps[row] = s
+                            pp[row] = Double(m + Foundation.log(s) - xr[targets[row]])
+                        }
                     }
                 }
             }
         }
-        var total = 0.0
-        var valid = 0
-        for row in 0..<rows where targets[row] != ignoreIndex {
-            total += Double(lse[row] - px[row * v + targets[row]])
-            valid += 1
+        let valid = targets.filter { $0 != ignoreIndex }.count
+        return (Float(picked.reduce(0, +) / Double(valid)), exps, sums)
+    }
+
+    @inline(__always)
+    static func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var lanes = SIMD8<Float>(repeating: -.infinity)
+        var j = 0
+        while j + 8 <= n {
+            lanes = pointwiseMax(lanes, UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self))
+            j += 8
         }
-        let loss = Tensor(scalar: Float(total / Double(valid)))
-        let logitsShape = shape
-        return Variable.record(loss, op: "crossEntropy", parents: [self]) { [x] g in
-            let px = x.storage.pointer + x.offset
-            let scale = g.item / Float(valid)
-            let dx = Tensor(zeros: logitsShape)
-            let pd = dx.storage.pointer
-            Parallel.forRanges(
-                rows, minimumPerThread: Swift.max(1, Kernels.parallelThreshold / Swift.max(v, 1))
-            ) { range in
+        var m = lanes.max()
+        while j < n {
+            m = Swift.max(m, x[j])
+            j += 1
+        }
+        return m
+    }
+
+    /// Writes `exp(x[j] - m)` for `j < n` and returns their sum.
+    @inline(__always)
+    static func expRow(_ x: UnsafePointer<Float>, minus m: Float, into out: UnsafeMutablePointer<Float>, _ n: Int) -> Float {
+        var lanes = SIMD8<Float>()
+        var j = 0
+        while j + 8 <= n {
+            let e = FastExp.exp(UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self) - m)
+            UnsafeMutableRawPointer(out + j).storeBytes(of: e, as: SIMD8<Float>.self)
+            lanes += e
+            j += 8
+        }
+        var s = lanes.sum()
+        while j < n {
+            out[j] = FastExp.exp(x[j] - m)
+            s += out[j]
+            j += 1
+        }
+        return s
+    }
+
+    /// `scale * (softmax - onehot)` in kept rows, zero in ignored ones.
+    static func backward(_ exps: Tensor, _ sums: [Float], targets: [Int], ignoreIndex: Int, scale: Float) -> [Tensor?] {
+        let v = exps.shape.last ?? 0, rows = targets.count
+        let dx = Tensor(zeros: exps.shape)
+        let pe = exps.storage.pointer, pd = dx.storage.pointer
+        withExtendedLifetime(exps) {
+            Parallel.forRanges(rows, minimumPerThread: rowsPerThread(v)) { range in
                 for row in range where targets[row] != ignoreIndex {
-                    let xr = px + row * v
-                    let dr = pd + row * v
-                    let l = lse[row]
-                    for j in 0..<v { dr[j] = scale * Foundation.exp(xr[j] - l) }
+                    let er = pe + row * v, dr = pd + row * v, k = scale / sums[row]
+                    for j in 0..<v { dr[j] = k * er[j] }
                     dr[targets[row]] -= scale
                 }
             }
-            return [dx]
         }
+        return [dx]
     }
 }

@@ -9,8 +9,10 @@ public struct GradientCheckResult: CustomStringConvertible, Sendable {
     public let maxRelativeError: Float
     /// Elements where |analytic - numeric| > atol + rtol * |numeric|, as "input[i]: a vs n".
     public let failures: [String]
+    /// True when every element is within tolerance.
     public var passed: Bool { failures.isEmpty }
 
+    /// A one-line summary with the first failures.
     public var description: String {
         "gradientCheck: max abs \(maxAbsoluteError), max rel \(maxRelativeError)"
             + (failures.isEmpty ? "" : ", \(failures.count) failures: " + failures.prefix(5).joined(separator: "; "))

@@ -22,18 +22,21 @@ extension Variable {
         precondition(weight.rank == 2 && rank >= 1 && shape[rank - 1] == weight.shape[1],
                      "linear: input \(shape) does not match weight \(weight.shape) ([out, in])")
         let x = self
-        var out = x.value.matmul(weight.value.transposed())
+        let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
+        let batchShape = Array(shape.dropLast())
+        // Leading dimensions fold into the rows of one GEMM: a few large products beat a batch of small ones.
+        let x2 = x.value.reshaped([-1, inFeatures])
+        var out = x2.matmul(weight.value.transposed())
         if let bias {
-            precondition(bias.shape == [weight.shape[0]], "linear: bias \(bias.shape) does not match weight \(weight.shape)")
+            precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) does not match weight \(weight.shape)")
             out = out + bias.value
         }
         let parents = bias.map { [x, weight, $0] } ?? [x, weight]
-        return Variable.record(out, op: "linear", parents: parents) { g in
-            let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
+        return Variable.record(out.reshaped(batchShape + [outFeatures]), op: "linear", parents: parents) { g in
             let g2 = g.reshaped([-1, outFeatures])
             var grads: [Tensor?] = [
-                x.requiresGrad ? g.matmul(weight.value) : nil,
-                weight.requiresGrad ? g2.transposed().matmul(x.value.reshaped([-1, inFeatures])) : nil,
+                x.requiresGrad ? g2.matmul(weight.value).reshaped(batchShape + [inFeatures]) : nil,
+                weight.requiresGrad ? g2.transposed().matmul(x2) : nil,
             ]
             if let bias { grads.append(bias.requiresGrad ? g2.sum(axis: 0) : nil) }
             return grads
@@ -42,7 +45,7 @@ extension Variable {
 
     /// d(a b)/da = g bᵀ, summed over batch dimensions `a` was broadcast along.
     static func matmulGradLeft(_ g: Tensor, _ b: Tensor, _ aShape: [Int]) -> Tensor {
-        return Kernels.sumToShape(g.matmul(b.transposed()), aShape)
+        Kernels.sumToShape(g.matmul(b.transposed()), aShape)
     }
 
     /// d(a b)/db = aᵀ g. When `b` is one matrix shared across a batch of `a`, the batch folds

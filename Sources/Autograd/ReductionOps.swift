@@ -16,6 +16,7 @@ extension Variable {
         }
     }
 
+    /// Sum over one axis.
     public func sum(axis: Int, keepDims: Bool = false) -> Variable { sum(axes: [axis], keepDims: keepDims) }
 
     /// Sum of every element, as a rank-0 variable.
@@ -32,6 +33,7 @@ extension Variable {
         return sum(axes: axes, keepDims: keepDims) / Float(n)
     }
 
+    /// Mean over one axis.
     public func mean(axis: Int, keepDims: Bool = false) -> Variable { mean(axes: [axis], keepDims: keepDims) }
 
     /// Mean of every element, as a rank-0 variable.

@@ -3,6 +3,7 @@ import Tensor
 /// Views and joins. Forward values share storage where Tensor can express a view; gradients
 /// are the inverse view of the incoming gradient.
 extension Variable {
+    /// Same elements, new shape (one dimension may be -1); a view when the strides allow.
     public func reshaped(_ newShape: [Int]) -> Variable {
         let inputShape = shape
         return Variable.record(value.reshaped(newShape), op: "reshape", parents: [self]) { g in
@@ -10,6 +11,7 @@ extension Variable {
         }
     }
 
+    /// Reorders axes; the gradient is permuted back by the inverse order.
     public func permuted(_ order: [Int]) -> Variable {
         let out = value.permuted(order)
         var inverse = [Int](repeating: 0, count: order.count)
@@ -40,11 +42,13 @@ extension Variable {
         }
     }
 
+    /// Inserts a size-1 axis.
     public func unsqueezed(_ axis: Int) -> Variable {
         let inputShape = shape
         return Variable.record(value.unsqueezed(axis), op: "unsqueeze", parents: [self]) { g in [g.reshaped(inputShape)] }
     }
 
+    /// Removes a size-1 axis.
     public func squeezed(_ axis: Int) -> Variable {
         let inputShape = shape
         return Variable.record(value.squeezed(axis), op: "squeeze", parents: [self]) { g in [g.reshaped(inputShape)] }

@@ -3,15 +3,18 @@ import Tensor
 
 /// Elementwise functions. Each backward uses the saved output where that is cheaper than the input.
 extension Variable {
+    /// `e^x`; backward `g * y`.
     public func exp() -> Variable {
         let out = value.exp()
         return Variable.record(out, op: "exp", parents: [self]) { g in [g * out] }
     }
 
+    /// Natural logarithm; backward `g / x`.
     public func log() -> Variable {
         Variable.record(value.log(), op: "log", parents: [self]) { [value] g in [g / value] }
     }
 
+    /// Square root; backward `g / (2 y)`.
     public func sqrt() -> Variable {
         let out = value.sqrt()
         return Variable.record(out, op: "sqrt", parents: [self]) { g in
@@ -19,6 +22,7 @@ extension Variable {
         }
     }
 
+    /// `1 / sqrt(x)`; backward `-g y³ / 2`.
     public func rsqrt() -> Variable {
         let out = value.rsqrt()
         return Variable.record(out, op: "rsqrt", parents: [self]) { g in
@@ -33,6 +37,7 @@ extension Variable {
         }
     }
 
+    /// Logistic function; backward `g y (1 - y)`.
     public func sigmoid() -> Variable {
         let out = value.sigmoid()
         return Variable.record(out, op: "sigmoid", parents: [self]) { g in
@@ -40,6 +45,7 @@ extension Variable {
         }
     }
 
+    /// Hyperbolic tangent; backward `g (1 - y²)`.
     public func tanh() -> Variable {
         let out = value.tanh()
         return Variable.record(out, op: "tanh", parents: [self]) { g in
@@ -54,6 +60,7 @@ extension Variable {
         }
     }
 
+    /// `max(x, 0)`; the gradient at 0 is 0, as in PyTorch.
     public func relu() -> Variable {
         Variable.record(value.relu(), op: "relu", parents: [self]) { [value] g in
             [Kernels.map(g, value, op: "relu backward") { g, x in x > 0 ? g : 0 }]

@@ -11,7 +11,8 @@ import Tensor
 /// `grad` across backward passes until `zeroGrad()`. Frozen leaves (`requiresGrad: false`)
 /// receive nothing, and an op none of whose inputs requires a gradient records no graph.
 public final class Variable {
-    /// The forward value.
+    /// The forward value. An optimizer updates a parameter in place through
+    /// `value.withUnsafeMutableBufferPointer`; the graph keeps no derived copy of it.
     public let value: Tensor
     /// The accumulated gradient of a leaf that requires one, in `value`'s shape; `nil` until the
     /// first backward pass reaches it.
@@ -36,7 +37,7 @@ public final class Variable {
         vjp = nil
     }
 
-    private init(value: Tensor, op: String, parents: [Variable], vjp: @escaping (Tensor) -> [Tensor?]) {
+    init(value: Tensor, op: String, parents: [Variable], vjp: @escaping (Tensor) -> [Tensor?]) {
         self.value = value
         requiresGrad = true
         self.op = op
@@ -54,8 +55,13 @@ public final class Variable {
         return Variable(value: value, op: op, parents: parents, vjp: vjp)
     }
 
+    /// The shape of `value`.
     public var shape: [Int] { value.shape }
+
+    /// The rank of `value`.
     public var rank: Int { value.rank }
+
+    /// True for inputs, parameters and constants (no recorded op).
     public var isLeaf: Bool { vjp == nil }
 
     /// The same value cut from the graph: no gradient flows back through the result.

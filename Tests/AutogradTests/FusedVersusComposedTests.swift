@@ -61,4 +61,17 @@ final class FusedVersusComposedTests: XCTestCase {
                     ((x[0].matmul(repeatKV(x[1]).transposed()) * 0.5 + mask).softmax().matmul(repeatKV(x[2])))
                 })
     }
+
+    func testRoPEMatchesRotateHalfComposition() {
+        let x = Tensor.normal([2, 3, 4, 8], generator: &generator)
+        let (cos, sin) = RoPE.tables(headDim: 8, maxPositions: 12)
+        let positions = [5, 6, 7, 11]
+        let c = Variable(cos.gatherRows(positions)), s = Variable(sin.gatherRows(positions))
+        compare([x], tolerance: 1e-6, "rope",
+                fused: { $0[0].rope(cos: cos, sin: sin, positions: positions) },
+                composed: { v in
+                    let rotated = Variable.concat([-v[0].slice(axis: 3, start: 4, end: 8), v[0].slice(axis: 3, start: 0, end: 4)], axis: 3)
+                    return v[0] * c + rotated * s
+                })
+    }
 }

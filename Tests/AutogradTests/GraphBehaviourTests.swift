@@ -90,3 +90,34 @@ final class GraphBehaviourTests: XCTestCase {
         XCTAssertGreaterThan(result.maxAbsoluteError, 0.1)
     }
 }
+
+/// Gradient checkpointing gives the gradients of the plain graph.
+final class CheckpointTests: XCTestCase {
+    func testCheckpointedBlockMatchesPlainGradients() {
+        var generator = RandomGenerator(seed: 9)
+        let xValue = Tensor.normal([2, 3, 4], generator: &generator)
+        let wValue = Tensor.normal([5, 4], generator: &generator), nValue = Tensor.uniform([4], low: 0.5, high: 1.5, generator: &generator)
+
+        func run(checkpointed: Bool, inputRequiresGrad: Bool) -> (Tensor, Tensor?, Tensor, Tensor) {
+            let x = Variable(xValue, requiresGrad: inputRequiresGrad)
+            let w = Variable(wValue, requiresGrad: true), n = Variable(nValue, requiresGrad: true)
+            let block: ([Variable]) -> Variable = { v in
+                var g = RandomGenerator(seed: 1)
+                return v[0].rmsNorm(weight: n, eps: 1e-5).dropout(p: 0.2, generator: &g).linear(w).silu()
+            }
+            let y = checkpointed ? Variable.checkpoint([x], block) : block([x])
+            let loss = (y * y).sum()
+            loss.backward()
+            return (loss.value, x.grad, w.grad!, n.grad!)
+        }
+        for inputRequiresGrad in [true, false] {
+            let plain = run(checkpointed: false, inputRequiresGrad: inputRequiresGrad)
+            let ckpt = run(checkpointed: true, inputRequiresGrad: inputRequiresGrad)
+            XCTAssertEqual(plain.0.scalars, ckpt.0.scalars)
+            XCTAssertEqual(plain.1?.scalars, ckpt.1?.scalars)
+            XCTAssertEqual(inputRequiresGrad, ckpt.1 != nil)
+            XCTAssertEqual(plain.2.scalars, ckpt.2.scalars)
+            XCTAssertEqual(plain.3.scalars, ckpt.3.scalars)
+        }
+    }
+}
