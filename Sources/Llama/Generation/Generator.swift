@@ -67,3 +67,47 @@ extension LlamaModel {
         return results
     }
 }
+
+extension LlamaModel {
+    /// Continues a left-padded batch together, as transformers' `generate` does: positions count
+    /// only real tokens (`cumsum(mask) - 1`), padded keys are masked, and every new token extends
+    /// the mask. Row `b` samples with a generator seeded `seed + b`; a row that produced EOS keeps
+    /// it and stops growing. Returns each row's new tokens.
+    public func generate(batch ids: [[Int]], attentionMask: [[Int]], options: GenerationOptions,
+                         linears: LinearProvider? = nil) -> [[Int]] {
+        precondition(ids.count == attentionMask.count && zip(ids, attentionMask).allSatisfy { $0.count == $1.count },
+                     "generate(batch:): ids and attention mask must have the same shape")
+        var mask = attentionMask
+        var positions = mask.flatMap { row -> [Int] in
+            var seen = 0
+            return row.map { m in
+                seen += m
+                return m == 0 ? 1 : seen - 1
+            }
+        }
+        var rngs = ids.indices.map { RandomGenerator(seed: options.seed &+ UInt64($0)) }
+        var outputs = [[Int]](repeating: [], count: ids.count)
+        var done = [Bool](repeating: false, count: ids.count)
+        let cache = KVCache(layers: config.numLayers)
+        var input = ids
+        var next = positions.enumerated().filter { ($0.offset + 1) % ids[0].count == 0 }.map { $0.element }
+        for _ in 0..<options.maxNewTokens {
+            let logits = noGrad { forward(input, positions: positions, attentionMask: mask, cache: cache, linears: linears).value }
+            let seq = input[0].count
+            var step: [Int] = []
+            for b in ids.indices {
+                let row = logits.select(axis: 0, b).select(axis: 0, seq - 1).scalars
+                let token = done[b] ? config.eosTokenID : options.sampler.sample(row, generator: &rngs[b])
+                if !done[b] { outputs[b].append(token) }
+                if options.stopAtEOS && token == config.eosTokenID { done[b] = true }
+                step.append(token)
+            }
+            if done.allSatisfy({ $0 }) { break }
+            next = next.map { $0 + 1 }
+            positions = next
+            mask = mask.map { $0 + [1] }
+            input = step.map { [$0] }
+        }
+        return outputs
+    }
+}
