@@ -117,8 +117,8 @@ public final class LlamaModel: @unchecked Sendable {
     }
 
     /// Logits [seq, vocab] of one sequence, without building a graph.
-    public func logits(_ ids: [Int]) -> Tensor {
-        noGrad { forward([ids]).value.reshaped([ids.count, config.vocabSize]) }
+    public func logits(_ ids: [Int], linears: LinearProvider? = nil) -> Tensor {
+        noGrad { forward([ids], linears: linears).value.reshaped([ids.count, config.vocabSize]) }
     }
 
     /// Parameter count (linear layers counted at their dense size).
