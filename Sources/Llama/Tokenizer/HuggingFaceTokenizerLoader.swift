@@ -5,75 +5,77 @@ extension Tokenizer {
     /// either the legacy `Prepend("▁")` + `Replace(" ", "▁")` normalizers or a `Metaspace`
     /// pre-tokenizer, byte fallback, and merges as `"a b"` strings or `["a", "b"]` pairs.
     ///
-    /// Encoding then follows the `tokenizers` library: only listed merges apply, lowest rank first,
-    /// and `Metaspace` adds the dummy prefix only when the text does not already start with a space.
-    /// Special added tokens (`<s>`, `</s>`) become control pieces and `<unk>` the unknown piece; they are
-    /// not matched inside the text, and `decode` skips the control pieces.
+    /// Encoding then follows the `tokenizers` library: added tokens (`<s>`, `</s>`, `<unk>`) are
+    /// matched in the raw text first, only listed merges apply, lowest rank first, and `Metaspace`
+    /// adds the dummy prefix only at the start of the text and only when it does not already start
+    /// with a space. `decode` skips special tokens, as `decode(ids, skip_special_tokens=True)`.
     /// - Parameter file: the name used in error messages.
     public init(huggingFaceJSON data: Data, file: String) throws {
         func fail(_ field: String, _ reason: String) -> TokenizerError {
             TokenizerError(file: file, field: field, reason: reason)
         }
-        let root: [String: Any]
+        let root: JSONValue
         do {
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw fail("(root)", "not a JSON object")
-            }
-            root = object
-        } catch let error as TokenizerError {
-            throw error
+            root = try data.withUnsafeBytes { raw throws(JSONParseError) in try JSONValue.parse(raw.bindMemory(to: UInt8.self)) }
         } catch {
-            throw fail("(root)", "invalid JSON: \(error.localizedDescription)")
+            throw fail("(root)", "invalid JSON: \((error as? JSONParseError)?.message ?? "\(error)")")
         }
-        guard let model = root["model"] as? [String: Any] else { throw fail("model", "missing or not an object") }
-        guard model["type"] as? String == "BPE" || model["type"] == nil && model["merges"] != nil else {
-            throw fail("model.type", "\(model["type"] ?? "nil") is not BPE")
+        guard let model = root["model"], model.members != nil else { throw fail("model", "missing or not an object") }
+        guard model["type"]?.string == "BPE" else {
+            throw fail("model.type", "\(model["type"]?.string ?? "missing") is not BPE")
         }
-        if let dropout = model["dropout"] as? Double, dropout > 0 {
+        if case .number(let dropout)? = model["dropout"], dropout > 0 {
             throw fail("model.dropout", "BPE dropout \(dropout) is not supported")
         }
-        guard let vocab = model["vocab"] as? [String: Any] else { throw fail("model.vocab", "missing or not an object") }
-        var pieces = [String?](repeating: nil, count: vocab.count)
+        guard let vocab = model["vocab"]?.members else { throw fail("model.vocab", "missing or not an object") }
+        var slots = [String?](repeating: nil, count: vocab.count)
         for (piece, value) in vocab {
-            guard let id = (value as? NSNumber)?.intValue, pieces.indices.contains(id), pieces[id] == nil else {
+            guard let id = value.int, slots.indices.contains(id), slots[id] == nil else {
                 throw fail("model.vocab[\(piece.debugDescription)]", "id \(value) is not a distinct integer in 0..<\(vocab.count)")
             }
-            pieces[id] = piece
+            slots[id] = piece
         }
-        let vocabulary = pieces.map { $0! }
-        let byteFallback = model["byte_fallback"] as? Bool ?? false
+        let pieces = slots.map { $0 ?? "" }
+        let table = PieceTable(pieces: pieces)
+        let byteFallback = model["byte_fallback"]?.bool ?? false
 
-        var types = [PieceType](repeating: .normal, count: vocabulary.count)
+        var types = [PieceType](repeating: .normal, count: pieces.count)
         if byteFallback {
-            for (id, piece) in vocabulary.enumerated() where Tokenizer.byteValue(ofPiece: piece) != nil { types[id] = .byte }
+            for (id, piece) in pieces.enumerated() where Tokenizer.byteValue(ofPiece: piece) != nil { types[id] = .byte }
         }
-        let unknownPiece = model["unk_token"] as? String ?? "<unk>"
-        var unknownID = vocab[unknownPiece].flatMap { ($0 as? NSNumber)?.intValue }
-        if let added = root["added_tokens"] as? [[String: Any]] {
-            for (index, token) in added.enumerated() {
-                guard let id = (token["id"] as? NSNumber)?.intValue, let content = token["content"] as? String else {
-                    throw fail("added_tokens[\(index)]", "needs an integer id and a string content")
-                }
-                guard vocabulary.indices.contains(id), vocabulary[id] == content else {
-                    throw fail("added_tokens[\(index)]", "\(content.debugDescription) with id \(id) is not that vocabulary entry")
-                }
-                if content == unknownPiece { unknownID = id } else if token["special"] as? Bool ?? false { types[id] = .control }
+        let unknownPiece = model["unk_token"]?.string ?? "<unk>"
+        var unknownID = table.find(unknownPiece)
+        var unknownIsSpecial = false
+        var added: [(bytes: [UInt8], id: Int)] = []
+        for (index, token) in (root["added_tokens"]?.array ?? []).enumerated() {
+            guard let id = token["id"]?.int, let content = token["content"]?.string, !content.isEmpty else {
+                throw fail("added_tokens[\(index)]", "needs an integer id and a non-empty string content")
+            }
+            guard pieces.indices.contains(id), pieces[id].utf8.elementsEqual(content.utf8) else {
+                throw fail("added_tokens[\(index)]", "\(content.debugDescription) with id \(id) is not that vocabulary entry")
+            }
+            added.append((Array(content.utf8), id))
+            let special = token["special"]?.bool ?? false
+            if content == unknownPiece {
+                unknownID = id
+                unknownIsSpecial = special
+            } else if special {
+                types[id] = .control
             }
         }
         if let unknownID { types[unknownID] = .unknown }
 
-        let table = PieceTable(pieces: vocabulary)
+        guard let mergeList = model["merges"]?.array else { throw fail("model.merges", "missing or not an array") }
         var merges: [UInt64: (rank: Int32, merged: Int32)] = [:]
-        guard let mergeList = model["merges"] as? [Any] else { throw fail("model.merges", "missing or not an array") }
         merges.reserveCapacity(mergeList.count)
         for (rank, entry) in mergeList.enumerated() {
             let parts: [String]
-            if let text = entry as? String {
+            if let text = entry.string {
                 parts = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-            } else if let pair = entry as? [String] {
-                parts = pair
+            } else if let pair = entry.array, pair.count == 2, let a = pair[0].string, let b = pair[1].string {
+                parts = [a, b]
             } else {
-                throw fail("model.merges[\(rank)]", "neither \"a b\" nor [a, b]")
+                throw fail("model.merges[\(rank)]", "neither \"a b\" nor [\"a\", \"b\"]")
             }
             guard parts.count == 2, let left = table.find(parts[0]), let right = table.find(parts[1]),
                   let merged = table.find(parts[0] + parts[1]) else {
@@ -86,46 +88,46 @@ extension Tokenizer {
         var normalization = Normalization(addDummyPrefix: false, removeExtraWhitespaces: false, escapeWhitespaces: false)
         var prefixRule = PrefixRule.always
         var splits = false
-        for (index, step) in Tokenizer.steps(root["normalizer"]).enumerated() {
-            switch step["type"] as? String {
-            case "Prepend" where step["prepend"] as? String == "\u{2581}":
+        for (index, step) in Tokenizer.steps(root["normalizer"], "normalizers").enumerated() {
+            switch step["type"]?.string {
+            case "Prepend" where step["prepend"]?.string == "\u{2581}":
                 normalization.addDummyPrefix = true
-            case "Replace" where (step["pattern"] as? [String: Any])?["String"] as? String == " " && step["content"] as? String == "\u{2581}":
+            case "Replace" where step["pattern"]?["String"]?.string == " " && step["content"]?.string == "\u{2581}":
                 normalization.escapeWhitespaces = true
             default:
-                throw fail("normalizer[\(index)]", "unsupported normalizer \(step["type"] ?? "nil")")
+                throw fail("normalizer[\(index)]", "unsupported normalizer \(step["type"]?.string ?? "without a type")")
             }
         }
-        for (index, step) in Tokenizer.steps(root["pre_tokenizer"]).enumerated() {
-            guard step["type"] as? String == "Metaspace", step["replacement"] as? String ?? "\u{2581}" == "\u{2581}" else {
-                throw fail("pre_tokenizer[\(index)]", "unsupported pre-tokenizer \(step["type"] ?? "nil")")
+        for (index, step) in Tokenizer.steps(root["pre_tokenizer"], "pretokenizers").enumerated() {
+            guard step["type"]?.string == "Metaspace", (step["replacement"]?.string ?? "\u{2581}") == "\u{2581}" else {
+                throw fail("pre_tokenizer[\(index)]", "unsupported pre-tokenizer \(step["type"]?.string ?? "without a type")")
             }
             normalization.escapeWhitespaces = true
-            let scheme = step["prepend_scheme"] as? String ?? ((step["add_prefix_space"] as? Bool ?? true) ? "always" : "never")
+            let scheme = step["prepend_scheme"]?.string ?? ((step["add_prefix_space"]?.bool ?? true) ? "always" : "never")
             normalization.addDummyPrefix = scheme != "never"
-            prefixRule = .unlessPresent
-            splits = step["split"] as? Bool ?? true
+            prefixRule = scheme == "always" ? .always : .unlessPresent
+            splits = step["split"]?.bool ?? true
         }
         var decodedPrefix = DecodedPrefix.keep
-        for step in Tokenizer.steps(root["decoder"]) {
-            let type = step["type"] as? String
-            if type == "Strip", (step["start"] as? NSNumber)?.intValue ?? 0 > 0 { decodedPrefix = .firstCharacter }
-            if type == "Metaspace", step["prepend_scheme"] as? String ?? "always" != "never" { decodedPrefix = .firstCharacter }
+        for step in Tokenizer.steps(root["decoder"], "decoders") {
+            let type = step["type"]?.string
+            if type == "Strip", (step["start"]?.int ?? 0) > 0 { decodedPrefix = .firstCharacter }
+            if type == "Metaspace", (step["prepend_scheme"]?.string ?? "always") != "never" { decodedPrefix = .firstCharacter }
         }
-        try self.init(file: file, pieces: vocabulary, scores: vocabulary.indices.map { _ in 0 }, types: types,
+        try self.init(file: file, pieces: pieces, scores: pieces.indices.map { _ in 0 }, types: types,
                       unknownID: unknownID, bosID: table.find("<s>"), eosID: table.find("</s>"), padID: nil,
-                      byteFallback: byteFallback, normalization: normalization, unknownSurface: unknownPiece,
+                      byteFallback: byteFallback, normalization: normalization,
+                      unknownSurface: unknownIsSpecial ? "" : unknownPiece,
                       mergeRule: .ranks(merges), prefixRule: prefixRule, splitsAtSpaces: splits,
-                      decodedPrefix: decodedPrefix, rejectDuplicates: false)
+                      decodedPrefix: decodedPrefix, addedTokens: added, rejectDuplicates: false)
     }
 
     /// The steps of a normalizer, pre-tokenizer or decoder, flattening a `Sequence`.
-    private static func steps(_ value: Any?) -> [[String: Any]] {
-        guard let object = value as? [String: Any] else { return [] }
-        if object["type"] as? String == "Sequence" {
-            let inner = (object["normalizers"] ?? object["pretokenizers"] ?? object["decoders"]) as? [Any] ?? []
-            return inner.flatMap { steps($0) }
+    private static func steps(_ value: JSONValue?, _ listKey: String) -> [JSONValue] {
+        guard let value, value.members != nil else { return [] }
+        if value["type"]?.string == "Sequence" {
+            return (value[listKey]?.array ?? []).flatMap { steps($0, listKey) }
         }
-        return [object]
+        return [value]
     }
 }

@@ -62,6 +62,8 @@ public struct Tokenizer: Sendable {
     let mergeRule: MergeRule
     let prefixRule: PrefixRule
     let decodedPrefix: DecodedPrefix
+    /// Hugging Face added tokens, longest first, matched in the raw text before normalization.
+    let addedTokens: [(bytes: [UInt8], id: Int)]
     /// Hugging Face's Metaspace `split`: no merge crosses a "▁" that starts a word.
     let splitsAtSpaces: Bool
     /// Ids of `<0x00>`...`<0xFF>`, or -1 where a byte piece is missing.
@@ -85,7 +87,8 @@ public struct Tokenizer: Sendable {
          unknownID: Int?, bosID: Int?, eosID: Int?, padID: Int?, byteFallback: Bool,
          normalization: Normalization, unknownSurface: String = " \u{2047} ",
          mergeRule: MergeRule = .pieceScores, prefixRule: PrefixRule = .always,
-         splitsAtSpaces: Bool = false, decodedPrefix: DecodedPrefix? = nil, rejectDuplicates: Bool) throws {
+         splitsAtSpaces: Bool = false, decodedPrefix: DecodedPrefix? = nil,
+         addedTokens: [(bytes: [UInt8], id: Int)] = [], rejectDuplicates: Bool) throws {
         precondition(pieces.count == scores.count && pieces.count == types.count,
                      "Tokenizer.init: \(pieces.count) pieces, \(scores.count) scores, \(types.count) types")
         for (name, id) in [("unk_id", unknownID), ("bos_id", bosID), ("eos_id", eosID), ("pad_id", padID)] {
@@ -125,6 +128,7 @@ public struct Tokenizer: Sendable {
         self.mergeRule = mergeRule
         self.prefixRule = prefixRule
         self.splitsAtSpaces = splitsAtSpaces
+        self.addedTokens = addedTokens.sorted { $0.bytes.count > $1.bytes.count }
         self.decodedPrefix = decodedPrefix
             ?? (normalization.addDummyPrefix || normalization.removeExtraWhitespaces ? .firstPiece : .keep)
         self.byteIDs = byteIDs

@@ -7,8 +7,27 @@ extension Tokenizer {
     public func encode(_ text: String, addBOS: Bool = true, addEOS: Bool = false) -> [Int] {
         var ids: [Int] = []
         if addBOS, let bosID { ids.append(bosID) }
-        let normalized = normalize(text)
-        normalized.withUnsafeBufferPointer { encodeNormalized($0, into: &ids) }
+        let utf8 = Array(text.utf8)
+        var segmentStart = 0
+        func encodeSegment(_ end: Int) {
+            guard segmentStart < end else { return }
+            let normalized = normalize(utf8[segmentStart..<end], atTextStart: segmentStart == 0)
+            normalized.withUnsafeBufferPointer { encodeNormalized($0, into: &ids) }
+        }
+        if !addedTokens.isEmpty {
+            var position = 0
+            while position < utf8.count {
+                guard let token = addedTokens.first(where: { utf8[position...].starts(with: $0.bytes) }) else {
+                    position += 1
+                    continue
+                }
+                encodeSegment(position)
+                ids.append(token.id)
+                position += token.bytes.count
+                segmentStart = position
+            }
+        }
+        encodeSegment(utf8.count)
         if addEOS, let eosID { ids.append(eosID) }
         return ids
     }

@@ -5,8 +5,9 @@ extension Tokenizer {
     /// SentencePiece's identity normalizer (`Normalizer::Normalize` without a character map):
     /// optional trimming and collapsing of U+0020 runs, the dummy-prefix space, and U+0020 -> U+2581.
     /// Only U+0020 counts as whitespace; tabs and newlines pass through unchanged.
-    func normalize(_ text: String) -> [UInt8] {
-        let utf8 = text.utf8
+    /// `atTextStart` is false for a piece of text after a special token (Hugging Face's Metaspace
+    /// "first" scheme then adds no prefix).
+    func normalize(_ utf8: ArraySlice<UInt8>, atTextStart: Bool = true) -> [UInt8] {
         let space = normalization.escapeWhitespaces ? Tokenizer.spaceSymbol : [0x20]
         var index = utf8.startIndex
         if normalization.removeExtraWhitespaces {
@@ -17,7 +18,7 @@ extension Tokenizer {
         out.reserveCapacity(utf8.count + 3)
         if normalization.addDummyPrefix {
             let startsWithSpace = utf8[index] == 0x20 || utf8[index...].starts(with: Tokenizer.spaceSymbol)
-            if prefixRule == .always || !startsWithSpace { out.append(contentsOf: space) }
+            if prefixRule == .always || (atTextStart && !startsWithSpace) { out.append(contentsOf: space) }
         }
         var previousWasSpace = normalization.removeExtraWhitespaces
         while index != utf8.endIndex {
