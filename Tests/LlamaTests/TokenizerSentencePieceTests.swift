@@ -34,6 +34,17 @@ final class TokenizerSentencePieceTests: XCTestCase {
         XCTAssertEqual(tokenizer.vocabularySize, 32000)
     }
 
+    func testLongTextAgainstSentencePiece() throws {
+        let tokenizer = try sharedTokenizer("models/llama2-tokenizer/tokenizer.model")
+        let root = try XCTUnwrap(Fixtures.json("tokenizer_vectors.json", in: Bundle.module) as? [String: Any])
+        let long = try XCTUnwrap(root["long_text"] as? [String: Any])
+        let text = try XCTUnwrap(long["text"] as? String)
+        let ids = try XCTUnwrap(long["llama2_ids"] as? [Int])
+        XCTAssertGreaterThan(text.unicodeScalars.count, 10_000)
+        XCTAssertEqual(tokenizer.encode(text, addBOS: false), ids)
+        XCTAssertEqual(tokenizer.decode(ids), long["llama2_decoded"] as? String)
+    }
+
     func testMistralAgainstSentencePiece() throws {
         let tokenizer = try sharedTokenizer("models/mistral-tokenizer-v1/tokenizer.model")
         try checkAll(tokenizer, try TokenizerVectors.load(), "mistral")
