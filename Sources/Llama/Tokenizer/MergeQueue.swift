@@ -23,30 +23,35 @@ struct MergeQueue {
 
     mutating func push(_ item: MergeCandidate) {
         heap.append(item)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].precedes(heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
+        heap.withUnsafeMutableBufferPointer { h in
+            var child = h.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard item.precedes(h[parent]) else { break }
+                h[child] = h[parent]
+                child = parent
+            }
+            h[child] = item
         }
     }
 
+    /// Removes the best candidate, moving a hole down from the root instead of swapping.
     mutating func pop() -> MergeCandidate? {
         guard let top = heap.first else { return nil }
         let last = heap.removeLast()
         if heap.isEmpty { return top }
-        heap[0] = last
-        var parent = 0
-        let count = heap.count
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var best = parent
-            if left < count && heap[left].precedes(heap[best]) { best = left }
-            if right < count && heap[right].precedes(heap[best]) { best = right }
-            if best == parent { break }
-            heap.swapAt(parent, best)
-            parent = best
+        heap.withUnsafeMutableBufferPointer { h in
+            let count = h.count
+            var hole = 0
+            while true {
+                var child = 2 * hole + 1
+                if child >= count { break }
+                if child + 1 < count && h[child + 1].precedes(h[child]) { child += 1 }
+                guard h[child].precedes(last) else { break }
+                h[hole] = h[child]
+                hole = child
+            }
+            h[hole] = last
         }
         return top
     }
