@@ -65,4 +65,15 @@ final class TokenizerFormatsTests: XCTestCase {
         let tokenizer = try Tokenizer(contentsOf: URL(fileURLWithPath: path))
         assertMatches(tokenizer, vectors, try vectors.expected("llama2_json"), label: "llama2 tokenizer.json")
     }
+
+    /// The array initializer (as GGUF metadata supplies) reproduces sentencepiece with Mistral's vocabulary.
+    func testVocabularyArraysMatchSentencePiece() throws {
+        let model = try Tokenizer(contentsOf: try SharedAssets.require("models/mistral-tokenizer-v1/tokenizer.model"))
+        let tokenizer = try Tokenizer(file: "arrays", pieces: model.pieces, scores: model.scores, types: model.types,
+                                      unknownID: 0, bosID: 1, eosID: 2)
+        let vectors = try TokenizerVectors.load()
+        assertMatches(tokenizer, vectors, try vectors.expected("mistral"), label: "vocabulary arrays")
+        XCTAssertThrowsError(try Tokenizer(file: "arrays", pieces: ["a", "a"], scores: [0, 0], types: [.unknown, .normal],
+                                           unknownID: 0, bosID: nil, eosID: nil))
+    }
 }

@@ -143,9 +143,9 @@ public struct Tokenizer: Sendable {
         return UInt8(String(decoding: utf8[3..<5], as: UTF8.self), radix: 16)
     }
 
-    /// Loads a tokenizer, telling the format from the file: `.json` is Hugging Face's `tokenizer.json`,
-    /// a file that parses as a SentencePiece `ModelProto` is a `tokenizer.model`, anything else is read
-    /// as a llama2.c `tokenizer.bin`.
+    /// Loads a tokenizer, telling the format from the file: `.json` (or text starting with "{") is
+    /// Hugging Face's `tokenizer.json`, `.bin` is a llama2.c `tokenizer.bin`, anything else is read as
+    /// a SentencePiece `tokenizer.model`.
     public init(contentsOf url: URL) throws {
         let data: Data
         do {
@@ -154,7 +154,8 @@ public struct Tokenizer: Sendable {
             throw TokenizerError(file: url.path, field: "file", reason: "cannot be read: \(error.localizedDescription)")
         }
         let name = url.path
-        if url.pathExtension.lowercased() == "json" {
+        let firstByte = data.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        if url.pathExtension.lowercased() == "json" || firstByte == UInt8(ascii: "{") {
             self = try Tokenizer(huggingFaceJSON: data, file: name)
         } else if url.pathExtension.lowercased() == "bin" {
             self = try Tokenizer(llama2cTokenizer: data, file: name)
