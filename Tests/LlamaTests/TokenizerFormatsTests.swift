@@ -55,6 +55,17 @@ final class TokenizerFormatsTests: XCTestCase {
         XCTAssertEqual(tokenizer.eosID, 2)
     }
 
+    /// The same vocabulary with Metaspace `split: true`, and in the legacy Prepend/Replace form with
+    /// "a b" merges, against the `tokenizers` library.
+    func testTokenizerJSONVariantsMatchTokenizersLibrary() throws {
+        let vectors = try TokenizerVectors.load()
+        for name in ["tiny_json_split", "tiny_json_legacy"] {
+            let file = try XCTUnwrap(try vectors.file(name))
+            let tokenizer = try Tokenizer(contentsOf: Fixtures.url(file, in: Bundle.module))
+            assertMatches(tokenizer, vectors, try vectors.expected(name), label: name)
+        }
+    }
+
     /// The full Llama 2 tokenizer.json is too big to commit; the fixture script leaves it in /tmp.
     func testLlama2TokenizerJSONWhenPresent() throws {
         let vectors = try TokenizerVectors.load()
