@@ -119,7 +119,8 @@ extension Tokenizer {
                       byteFallback: byteFallback, normalization: normalization,
                       unknownSurface: unknownIsSpecial ? "" : unknownPiece,
                       mergeRule: .ranks(merges), prefixRule: prefixRule, splitsAtSpaces: splits,
-                      decodedPrefix: decodedPrefix, addedTokens: added, rejectDuplicates: false)
+                      decodedPrefix: decodedPrefix, addedTokens: added,
+                      fusesUnknown: model["fuse_unk"]?.bool ?? false, rejectDuplicates: false)
     }
 
     /// The steps of a normalizer, pre-tokenizer or decoder, flattening a `Sequence`.

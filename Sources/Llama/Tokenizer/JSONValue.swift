@@ -20,7 +20,6 @@ indirect enum JSONValue {
     var bool: Bool? { if case .bool(let b) = self { return b } else { return nil } }
     var array: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
     var members: [(key: String, value: JSONValue)]? { if case .object(let m) = self { return m } else { return nil } }
-    var isNull: Bool { if case .null = self { return true } else { return false } }
 
     /// The value as an exact integer, if it is one.
     var int: Int? {

@@ -62,6 +62,9 @@ public struct Tokenizer: Sendable {
     let mergeRule: MergeRule
     let prefixRule: PrefixRule
     let decodedPrefix: DecodedPrefix
+    /// Whether a run of unknown characters gives one unknown id (sentencepiece; `fuse_unk` in
+    /// tokenizer.json) rather than one per character.
+    let fusesUnknown: Bool
     /// Hugging Face added tokens, longest first, matched in the raw text before normalization.
     let addedTokens: [(bytes: [UInt8], id: Int)]
     /// Hugging Face's Metaspace `split`: no merge crosses a "▁" that starts a word.
@@ -88,7 +91,7 @@ public struct Tokenizer: Sendable {
          normalization: Normalization, unknownSurface: String = " \u{2047} ",
          mergeRule: MergeRule = .pieceScores, prefixRule: PrefixRule = .always,
          splitsAtSpaces: Bool = false, decodedPrefix: DecodedPrefix? = nil,
-         addedTokens: [(bytes: [UInt8], id: Int)] = [], rejectDuplicates: Bool) throws {
+         addedTokens: [(bytes: [UInt8], id: Int)] = [], fusesUnknown: Bool = true, rejectDuplicates: Bool) throws {
         precondition(pieces.count == scores.count && pieces.count == types.count,
                      "Tokenizer.init: \(pieces.count) pieces, \(scores.count) scores, \(types.count) types")
         for (name, id) in [("unk_id", unknownID), ("bos_id", bosID), ("eos_id", eosID), ("pad_id", padID)] {
@@ -128,6 +131,7 @@ public struct Tokenizer: Sendable {
         self.mergeRule = mergeRule
         self.prefixRule = prefixRule
         self.splitsAtSpaces = splitsAtSpaces
+        self.fusesUnknown = fusesUnknown
         self.addedTokens = addedTokens.sorted { $0.bytes.count > $1.bytes.count }
         self.decodedPrefix = decodedPrefix
             ?? (normalization.addDummyPrefix || normalization.removeExtraWhitespaces ? .firstPiece : .keep)

@@ -95,7 +95,7 @@ extension Tokenizer {
                 for i in start..<end { ids.append(Int(byteIDs[Int(text[i])])) }
                 previousWasUnknown = false
             } else if let unknownID {
-                if !previousWasUnknown { ids.append(unknownID) }
+                if !previousWasUnknown || !fusesUnknown { ids.append(unknownID) }
                 previousWasUnknown = true
             }
         }
