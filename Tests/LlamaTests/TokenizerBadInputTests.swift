@@ -125,6 +125,13 @@ final class TokenizerBadInputTests: XCTestCase {
                      file: "t.json", fieldPrefix: "model.vocab")
         assertThrows(try Tokenizer(huggingFaceJSON: Data(#"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": ["a b"]}}"#.utf8), file: "t.json"),
                      file: "t.json", fieldPrefix: "model.merges[0]")
+        assertThrows(try Tokenizer(huggingFaceJSON: Data(#"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": [{"id": 2, "content": "<pad>"}]}"#.utf8), file: "t.json"),
+                     file: "t.json", fieldPrefix: "model.vocab", reason: "no piece has id 1")
+        assertThrows(try Tokenizer(huggingFaceJSON: Data(#"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": [{"id": 0, "content": "b"}]}"#.utf8), file: "t.json"),
+                     file: "t.json", fieldPrefix: "added_tokens[0]", reason: "differs")
+        let extended = try Tokenizer(huggingFaceJSON: Data(#"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": [{"id": 1, "content": "<pad>", "special": true}]}"#.utf8), file: "t.json")
+        XCTAssertEqual(extended.vocabularySize, 2)
+        XCTAssertEqual(extended.types[1], .control)
         assertThrows(try Tokenizer(huggingFaceJSON: Data((String(repeating: "[", count: 100_000)).utf8), file: "t.json"),
                      file: "t.json", fieldPrefix: "(root)", reason: "nesting")
     }

@@ -28,12 +28,31 @@ extension Tokenizer {
             throw fail("model.dropout", "BPE dropout \(dropout) is not supported")
         }
         guard let vocab = model["vocab"]?.members else { throw fail("model.vocab", "missing or not an object") }
-        var slots = [String?](repeating: nil, count: vocab.count)
+        // Added tokens may extend the model's vocabulary (a pad token after the last piece, say).
+        var added: [(content: String, id: Int, special: Bool)] = []
+        for (index, token) in (root["added_tokens"]?.array ?? []).enumerated() {
+            guard let id = token["id"]?.int, id >= 0, id < vocab.count + 65536,
+                  let content = token["content"]?.string, !content.isEmpty else {
+                throw fail("added_tokens[\(index)]", "needs an id in 0..<\(vocab.count + 65536) and a non-empty string content")
+            }
+            added.append((content, id, token["special"]?.bool ?? false))
+        }
+        let count = max(vocab.count, (added.map(\.id).max() ?? -1) + 1)
+        var slots = [String?](repeating: nil, count: count)
         for (piece, value) in vocab {
             guard let id = value.int, slots.indices.contains(id), slots[id] == nil else {
-                throw fail("model.vocab[\(piece.debugDescription)]", "id \(value) is not a distinct integer in 0..<\(vocab.count)")
+                throw fail("model.vocab[\(piece.debugDescription)]", "id \(value) is not a distinct integer in 0..<\(count)")
             }
             slots[id] = piece
+        }
+        for (index, token) in added.enumerated() {
+            if let existing = slots[token.id], !existing.utf8.elementsEqual(token.content.utf8) {
+                throw fail("added_tokens[\(index)]", "\(token.content.debugDescription) with id \(token.id) differs from vocabulary entry \(existing.debugDescription)")
+            }
+            slots[token.id] = token.content
+        }
+        if let gap = slots.firstIndex(where: { $0 == nil }) {
+            throw fail("model.vocab", "no piece has id \(gap) (ids must be 0..<\(count) without gaps)")
         }
         let pieces = slots.map { $0 ?? "" }
         let table = PieceTable(pieces: pieces)
@@ -46,21 +65,12 @@ extension Tokenizer {
         let unknownPiece = model["unk_token"]?.string ?? "<unk>"
         var unknownID = table.find(unknownPiece)
         var unknownIsSpecial = false
-        var added: [(bytes: [UInt8], id: Int)] = []
-        for (index, token) in (root["added_tokens"]?.array ?? []).enumerated() {
-            guard let id = token["id"]?.int, let content = token["content"]?.string, !content.isEmpty else {
-                throw fail("added_tokens[\(index)]", "needs an integer id and a non-empty string content")
-            }
-            guard pieces.indices.contains(id), pieces[id].utf8.elementsEqual(content.utf8) else {
-                throw fail("added_tokens[\(index)]", "\(content.debugDescription) with id \(id) is not that vocabulary entry")
-            }
-            added.append((Array(content.utf8), id))
-            let special = token["special"]?.bool ?? false
-            if content == unknownPiece {
-                unknownID = id
-                unknownIsSpecial = special
-            } else if special {
-                types[id] = .control
+        for token in added {
+            if token.content == unknownPiece {
+                unknownID = token.id
+                unknownIsSpecial = token.special
+            } else if token.special {
+                types[token.id] = .control
             }
         }
         if let unknownID { types[unknownID] = .unknown }
@@ -119,7 +129,7 @@ extension Tokenizer {
                       byteFallback: byteFallback, normalization: normalization,
                       unknownSurface: unknownIsSpecial ? "" : unknownPiece,
                       mergeRule: .ranks(merges), prefixRule: prefixRule, splitsAtSpaces: splits,
-                      decodedPrefix: decodedPrefix, addedTokens: added,
+                      decodedPrefix: decodedPrefix, addedTokens: added.map { (Array($0.content.utf8), $0.id) },
                       fusesUnknown: model["fuse_unk"]?.bool ?? false, rejectDuplicates: false)
     }
 
