@@ -54,6 +54,14 @@ public final class LlamaModel: @unchecked Sendable {
     /// - `linears`: the linear layers to use (adapters); the model's own by default.
     public func forward(_ ids: [[Int]], positions: [Int]? = nil, attentionMask: [[Int]]? = nil, cache: KVCache? = nil,
                         linears provider: LinearProvider? = nil) -> Variable {
+        hiddenStates(ids, positions: positions, attentionMask: attentionMask, cache: cache, linears: provider)
+            .linear(frozen: DenseLinear(weight: outputHead))
+    }
+
+    /// The final-norm hidden states [batch, seq, hidden] that the output head reads; the
+    /// arguments are those of `forward`.
+    public func hiddenStates(_ ids: [[Int]], positions: [Int]? = nil, attentionMask: [[Int]]? = nil, cache: KVCache? = nil,
+                             linears provider: LinearProvider? = nil) -> Variable {
         let batch = ids.count, seq = ids.first?.count ?? 0
         precondition(batch > 0 && seq > 0 && ids.allSatisfy { $0.count == seq }, "LlamaModel.forward: ids must be a non-empty rectangle")
         precondition(ids.joined().allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "LlamaModel.forward: a token id is outside the vocabulary of \(config.vocabSize)")
@@ -84,8 +92,7 @@ public final class LlamaModel: @unchecked Sendable {
             let gated = Variable.swiglu(gate: layers.apply(p + "mlp.gate_proj", normed2), up: layers.apply(p + "mlp.up_proj", normed2))
             x = x + layers.apply(p + "mlp.down_proj", gated)
         }
-        x = x.rmsNorm(weight: Variable(tensors["model.norm.weight"]!), eps: config.rmsNormEps)
-        return x.linear(frozen: DenseLinear(weight: outputHead))
+        return x.rmsNorm(weight: Variable(tensors["model.norm.weight"]!), eps: config.rmsNormEps)
     }
 
     /// [batch, 1, queries, keys] additive mask: causal (query i sees keys up to i + keys - queries)
