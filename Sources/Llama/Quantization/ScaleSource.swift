@@ -1,0 +1,84 @@
+/// Raw-pointer view of a tensor's block scales, decoding double-quantized absmax on the fly so the
+/// kernels never hold a dense fp32 copy of the scales.
+struct ScaleSource {
+    let plain: UnsafePointer<Float>?
+    let codes: UnsafePointer<UInt8>?
+    let nested: UnsafePointer<Float>?
+    let map: UnsafePointer<Float>?
+    let offset: Float
+    let nestedShift: Int
+
+    /// The fp32 absmax of block `i`, bit-identical to `BlockScales.decoded()[i]`.
+    @inline(__always)
+    func scale(_ i: Int) -> Float {
+        if let plain { return plain[i] }
+        return map![Int(codes![i])] * nested![i >> nestedShift] + offset
+    }
+}
+
+extension QuantizedTensor {
+    /// Runs `body` with pointers into the packed codes and a scale decoder.
+    func withKernelData<R>(_ body: (UnsafePointer<UInt8>, ScaleSource) -> R) -> R {
+        packed.withUnsafeBufferPointer { pp in
+            switch scales {
+            case .plain(let a):
+                return a.withUnsafeBufferPointer {
+                    body(pp.baseAddress!, ScaleSource(plain: $0.baseAddress!, codes: nil, nested: nil, map: nil, offset: 0, nestedShift: 0))
+                }
+            case .double(let codes, let nested, let offset, let nb, let map):
+                precondition(nb > 0 && nb & (nb - 1) == 0, "QuantizedTensor: nested blocksize \(nb) is not a power of two")
+                return codes.withUnsafeBufferPointer { cp in
+                    nested.withUnsafeBufferPointer { np in
+                        map.withUnsafeBufferPointer { mp in
+                            body(pp.baseAddress!, ScaleSource(plain: nil, codes: cp.baseAddress!, nested: np.baseAddress!,
+                                                              map: mp.baseAddress!, offset: offset, nestedShift: nb.trailingZeroBitCount))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Dequantizes rectangular tiles of a 2-D quantized weight [rows, cols] into caller buffers.
+struct TileDecoder {
+    let packed: UnsafePointer<UInt8>
+    let scales: ScaleSource
+    let code: [Float]
+    let cols: Int
+    let blocksize: Int
+
+    /// W[r, c0..<c1] for r in `rows` into dst[(r - rows.lowerBound) * ld + (c - c0)], each value
+    /// code * absmax in float32 exactly as `dequantized()` gives it.
+    func decode(rows: Range<Int>, cols c0: Int, _ c1: Int, into dst: UnsafeMutablePointer<Float>, ld: Int) {
+        code.withUnsafeBufferPointer { cb in
+            let code = cb.baseAddress!
+            var table = SIMD16<Float>()
+            for r in rows {
+                var out = dst + (r - rows.lowerBound) * ld
+                var e = r * cols + c0
+                let end = r * cols + c1
+                while e < end {
+                    let blk = e / blocksize
+                    let segEnd = Swift.min(end, (blk + 1) * blocksize)
+                    let s = scales.scale(blk)
+                    for k in 0..<16 { table[k] = code[k] * s }
+                    if e & 1 == 1 {
+                        out.pointee = table[Int(packed[e >> 1] & 0xF)]
+                        out += 1; e += 1
+                    }
+                    while e + 2 <= segEnd {
+                        let b = packed[e >> 1]
+                        out[0] = table[Int(b >> 4)]
+                        out[1] = table[Int(b & 0xF)]
+                        out += 2; e += 2
+                    }
+                    if e < segEnd {
+                        out.pointee = table[Int(packed[e >> 1] >> 4)]
+                        out += 1; e += 1
+                    }
+                }
+            }
+        }
+    }
+}
