@@ -21,6 +21,8 @@ struct QuantFixtures {
         let dequantized: [Float]?
         let dequantizedSum: Double?
         let quantStateJSON: String
+        /// bitsandbytes' state-dict key suffix ("" for the packed weight) -> (torch dtype, shape).
+        let stateDictLayout: [String: (dtype: String, shape: [Int])]
     }
 
     let cases: [Case]
@@ -45,7 +47,8 @@ struct QuantFixtures {
                         nestedAbsmax: floats(c["nested_absmax"]), nestedQuantMap: floats(c["nested_quant_map"]),
                         offset: floats(c["offset"])?.first, dequantized: floats(c["dequantized"]),
                         dequantizedSum: c["dequantized_sum"] as? Double,
-                        quantStateJSON: c["quant_state_json"] as! String)
+                        quantStateJSON: c["quant_state_json"] as! String,
+                        stateDictLayout: (c["state_dict_layout"] as! [String: [Any]]).mapValues { ($0[0] as! String, $0[1] as! [Int]) })
         }
         let sums = (root["torch_sums"] as! [[String: Any]]).map {
             (floats($0["input"])!, floats($0["sum"])![0], floats($0["mean"])![0])
