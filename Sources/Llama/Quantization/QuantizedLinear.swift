@@ -7,7 +7,7 @@ public struct QuantizedLinear: Sendable {
     public enum GEMVPath: Sendable {
         /// Dequantize-then-dot in float32 (`gemvExact`).
         case exact
-        /// int8 activations and table lookups (`gemvFast`), about 0.5% RMS from exact.
+        /// int8 activations and table lookups (`gemvFast`), about 0.7% RMS from exact.
         case fast
     }
 
