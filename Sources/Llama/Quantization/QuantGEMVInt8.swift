@@ -65,16 +65,18 @@ extension QuantizedTensor {
         let act = Int8Activations(x, count: cols)
         let table = quantType.int8Codebook
         let groups = cols / 64
-        let bs = blocksize
+        let shift = blocksize.trailingZeroBitCount
         withKernelData { packed, scales in
             act.codes.withUnsafeBufferPointer { xq in
                 act.scales.withUnsafeBufferPointer { xs in
                     table.withUnsafeBufferPointer { tb in
                         Parallel.forRanges(rows, minimumPerThread: 64) { range in
+                            let groupScale = UnsafeMutablePointer<Float>.allocate(capacity: groups)
+                            defer { groupScale.deallocate() }
                             for r in range {
                                 let blockBase = r * cols
-                                y[r] = int8RowDot(packed + r * cols / 2, xq.baseAddress!, xs.baseAddress!, tb.baseAddress!,
-                                                  groups: groups) { g in scales.scale((blockBase + g * 64) / bs) } / 127
+                                for g in 0..<groups { groupScale[g] = scales.scale((blockBase + g * 64) >> shift) * xs[g] }
+                                y[r] = int8RowDot(packed + r * cols / 2, xq.baseAddress!, groupScale, tb.baseAddress!, groups: groups) / 127
                             }
                         }
                     }
@@ -84,11 +86,11 @@ extension QuantizedTensor {
     }
 }
 
-/// Σ_g scale(g) * xs[g] * Σ_i (table[hi(b_i)] * xq[i] + table[lo(b_i)] * xq[32 + i]) over the
-/// row's groups of 32 packed bytes (64 weights).
+/// Σ_g groupScale[g] * Σ_i (table[hi(b_i)] * xq[i] + table[lo(b_i)] * xq[32 + i]) over the row's
+/// groups of 32 packed bytes (64 weights).
 @inline(__always)
-func int8RowDot(_ bytes: UnsafePointer<UInt8>, _ xq: UnsafePointer<Int8>, _ xs: UnsafePointer<Float>,
-                _ table: UnsafePointer<Int8>, groups: Int, scale: (Int) -> Float) -> Float {
+func int8RowDot(_ bytes: UnsafePointer<UInt8>, _ xq: UnsafePointer<Int8>, _ groupScale: UnsafePointer<Float>,
+                _ table: UnsafePointer<Int8>, groups: Int) -> Float {
     #if arch(x86_64) && QUANT_AVX2
     let lut = _mm256_broadcastsi128_si256(_mm_loadu_si128(UnsafeRawPointer(table).assumingMemoryBound(to: __m128i.self)))
     let mask = _mm256_set1_epi8(0x0F)
@@ -104,7 +106,7 @@ func int8RowDot(_ bytes: UnsafePointer<UInt8>, _ xq: UnsafePointer<Int8>, _ xs: 
         let pHi = _mm256_maddubs_epi16(_mm256_sign_epi8(wHi, wHi), _mm256_sign_epi8(xe, wHi))
         let pLo = _mm256_maddubs_epi16(_mm256_sign_epi8(wLo, wLo), _mm256_sign_epi8(xo, wLo))
         let s = _mm256_add_epi32(_mm256_madd_epi16(pHi, ones), _mm256_madd_epi16(pLo, ones))
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale(g) * xs[g]), acc)
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(groupScale[g]), acc)
     }
     return unsafeBitCast(acc, to: SIMD8<Float>.self).sum()
     #else
@@ -115,7 +117,7 @@ func int8RowDot(_ bytes: UnsafePointer<UInt8>, _ xq: UnsafePointer<Int8>, _ xs: 
         for i in 0..<32 {
             isum &+= Int32(table[Int(b[i] >> 4)]) * Int32(x[i]) + Int32(table[Int(b[i] & 0xF)]) * Int32(x[32 + i])
         }
-        acc = acc.addingProduct(Float(isum), scale(g) * xs[g])
+        acc = acc.addingProduct(Float(isum), groupScale[g])
     }
     return acc
     #endif

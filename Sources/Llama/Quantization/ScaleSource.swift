@@ -51,16 +51,18 @@ struct TileDecoder {
     /// W[r, c0..<c1] for r in `rows` into dst[(r - rows.lowerBound) * ld + (c - c0)], each value
     /// code * absmax in float32 exactly as `dequantized()` gives it.
     func decode(rows: Range<Int>, cols c0: Int, _ c1: Int, into dst: UnsafeMutablePointer<Float>, ld: Int) {
+        let shift = blocksize.trailingZeroBitCount
+        let table = UnsafeMutablePointer<Float>.allocate(capacity: 16)
+        defer { table.deallocate() }
         code.withUnsafeBufferPointer { cb in
             let code = cb.baseAddress!
-            var table = SIMD16<Float>()
             for r in rows {
                 var out = dst + (r - rows.lowerBound) * ld
                 var e = r * cols + c0
                 let end = r * cols + c1
                 while e < end {
-                    let blk = e / blocksize
-                    let segEnd = Swift.min(end, (blk + 1) * blocksize)
+                    let blk = e >> shift
+                    let segEnd = Swift.min(end, (blk + 1) << shift)
                     let s = scales.scale(blk)
                     for k in 0..<16 { table[k] = code[k] * s }
                     if e & 1 == 1 {
