@@ -20,7 +20,7 @@ extension QuantizedTensor {
         let (rows, cols) = matrixShape
         withKernelData { packed, scales in
             let decoder = tileDecoder(packed, scales)
-            Parallel.forRanges(rows, minimumPerThread: 16) { range in
+            forRowChunks(rows, minimumChunk: 16) { range in
                 let row = UnsafeMutablePointer<Float>.allocate(capacity: cols)
                 defer { row.deallocate() }
                 for r in range {

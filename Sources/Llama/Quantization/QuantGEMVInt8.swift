@@ -70,7 +70,7 @@ extension QuantizedTensor {
             act.codes.withUnsafeBufferPointer { xq in
                 act.scales.withUnsafeBufferPointer { xs in
                     table.withUnsafeBufferPointer { tb in
-                        Parallel.forRanges(rows, minimumPerThread: 64) { range in
+                        forRowChunks(rows, minimumChunk: 32) { range in
                             let groupScale = UnsafeMutablePointer<Float>.allocate(capacity: groups)
                             defer { groupScale.deallocate() }
                             for r in range {
