@@ -15,7 +15,7 @@ extension QuantizedTensor {
     ///
     /// Each row is dequantized into a thread-local buffer of `cols` floats (code * absmax, the same
     /// values as `dequantized()`) and dotted with x, so the result equals dequantize-then-dot up to
-    /// summation order and fused multiply-adds; the dense W never exists. Rows are split over threads.
+    /// summation order; the dense W never exists. Rows are split over threads.
     public func gemvExact(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         let (rows, cols) = matrixShape
         withKernelData { packed, scales in
@@ -32,20 +32,21 @@ extension QuantizedTensor {
     }
 }
 
-/// Dot product with eight-lane fused multiply-add accumulators.
+/// Dot product with two eight-lane accumulators. Multiply and add stay separate: on a baseline x86-64
+/// target without FMA, Swift lowers a fused `addProduct` to a libm `fmaf` call per lane.
 @inline(__always)
 func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
     let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
     var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
     var i = 0
     while i + 16 <= n {
-        acc0.addProduct(ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self),
-                        rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
-        acc1.addProduct(ra.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self),
-                        rb.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self))
+        acc0 += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        acc1 += ra.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
+            * rb.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
         i += 16
     }
     var s = (acc0 + acc1).sum()
-    while i < n { s = s.addingProduct(a[i], b[i]); i += 1 }
+    while i < n { s += a[i] * b[i]; i += 1 }
     return s
 }

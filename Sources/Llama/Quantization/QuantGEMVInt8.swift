@@ -117,7 +117,7 @@ func int8RowDot(_ bytes: UnsafePointer<UInt8>, _ xq: UnsafePointer<Int8>, _ grou
         for i in 0..<32 {
             isum &+= Int32(table[Int(b[i] >> 4)]) * Int32(x[i]) + Int32(table[Int(b[i] & 0xF)]) * Int32(x[32 + i])
         }
-        acc = acc.addingProduct(Float(isum), groupScale[g])
+        acc += Float(isum) * groupScale[g]
     }
     return acc
     #endif
