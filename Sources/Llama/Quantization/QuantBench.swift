@@ -3,8 +3,10 @@ import Dispatch
 import Tensor
 
 /// Micro-benchmarks of the 4-bit kernels, each ratio measured within one run on `Parallel.threads`
-/// threads. Build in release, ideally with the AVX2 kernel:
-/// `swift build -c release -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DQUANT_AVX2`.
+/// threads. Build in release, ideally with the AVX2 kernel, for example
+/// `QUANT_BENCH=1 swift test -c release -Xswiftc -enable-testing -Xswiftc -target-cpu -Xswiftc haswell
+/// -Xswiftc -DQUANT_AVX2 --filter QuantBenchTests/testBenchmarks` (this swiftc rejects `x86-64-v3`;
+/// `haswell` or `znver3` work; `-DQUANT_AVX2` without an AVX2 target CPU crashes the compiler).
 public enum QuantBench {
     /// Numbers from one run.
     public struct Report: Sendable, CustomStringConvertible {
