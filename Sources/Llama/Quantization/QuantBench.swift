@@ -14,24 +14,33 @@ public enum QuantBench {
         public var streamBandwidth: Double = 0
         /// NF4 fast GEMV on a matrix of `largeBytes` packed bytes plus scales, bytes/s.
         public var largeGEMVBandwidth: Double = 0
+        /// Packed bytes plus scales of that matrix.
         public var largeBytes: Int = 0
         /// NF4 GEMV on an L3-resident matrix, weights/s (fast and exact paths).
         public var l3FastWeightsPerSecond: Double = 0
+        /// The exact path on the same matrix, weights/s.
         public var l3ExactWeightsPerSecond: Double = 0
         /// fp32 `cblas_sgemv` on the same shape, weights/s.
         public var sgemvWeightsPerSecond: Double = 0
         /// Seconds for NF4 GEMM (M = 256, dequantization included) and for dense `cblas_sgemm`.
         public var gemmSeconds: Double = 0
+        /// Seconds for dense `cblas_sgemm` on the same shapes.
         public var sgemmSeconds: Double = 0
         /// Storage of a 4096x11008 NF4 layer with double quantization.
         public var bitsPerParameter: Double = 0
+        /// Whether the AVX2 kernel was compiled in.
         public var usesAVX2 = false
+        /// `Parallel.threads` during the run.
         public var threads = 0
 
+        /// Large GEMV bandwidth over streaming-read bandwidth (goal >= 0.8).
         public var bandwidthRatio: Double { largeGEMVBandwidth / streamBandwidth }
+        /// Fast NF4 GEMV over fp32 sgemv on the L3-resident shape (goal >= 3).
         public var gemvSpeedupOverSgemv: Double { l3FastWeightsPerSecond / sgemvWeightsPerSecond }
+        /// Dense sgemm time over NF4 GEMM time (goal >= 0.6).
         public var gemmRatio: Double { sgemmSeconds / gemmSeconds }
 
+        /// The report as printed by `run`.
         public var description: String {
             func f(_ x: Double, _ d: Int = 2) -> String { String(format: "%.\(d)f", x) }
             return """

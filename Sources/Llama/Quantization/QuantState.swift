@@ -4,22 +4,31 @@ import Tensor
 /// The non-tensor part of a bitsandbytes 4-bit quant state: the JSON stored as uint8 bytes under
 /// `<W>.quant_state.bitsandbytes__nf4` (or `__fp4`) by `QuantState.as_dict(packed=True)`.
 public struct QuantStateHeader: Equatable, Sendable {
+    /// `quant_type`.
     public var quantType: QuantType
+    /// `blocksize` of the first level.
     public var blocksize: Int
+    /// `dtype` of the original tensor, as torch names it (`float32`, `bfloat16`, ...).
     public var dtype: String
+    /// `shape` of the original tensor.
     public var shape: [Int]
     /// Present exactly when the absmax values are double-quantized.
     public var nested: Nested?
 
+    /// `nested_blocksize`, `nested_dtype` and `nested_offset` (the mean subtracted from the absmax values).
     public struct Nested: Equatable, Sendable {
+        /// `nested_blocksize` (256 in bitsandbytes).
         public var blocksize: Int
+        /// `nested_dtype`.
         public var dtype: String
+        /// `nested_offset`.
         public var offset: Float
     }
 
     /// The state-dict key suffix holding this JSON.
     public var keySuffix: String { "quant_state.bitsandbytes__" + quantType.rawValue }
 
+    /// A header from its fields.
     public init(quantType: QuantType, blocksize: Int, dtype: String, shape: [Int], nested: Nested?) {
         self.quantType = quantType
         self.blocksize = blocksize

@@ -11,9 +11,12 @@ public struct QuantizedLinear: Sendable {
         case fast
     }
 
+    /// The quantized weight [out, in].
     public let weight: QuantizedTensor
+    /// The kernel used for single-row inputs.
     public var gemvPath: GEMVPath
 
+    /// Wraps an already quantized 2-D weight.
     public init(weight: QuantizedTensor, gemvPath: GEMVPath = .exact) {
         precondition(weight.shape.count == 2, "QuantizedLinear: weight shape \(weight.shape) is not 2-D")
         self.weight = weight
@@ -27,7 +30,9 @@ public struct QuantizedLinear: Sendable {
                   gemvPath: gemvPath)
     }
 
+    /// Output features (weight rows).
     public var outFeatures: Int { weight.shape[0] }
+    /// Input features (weight columns).
     public var inFeatures: Int { weight.shape[1] }
 
     /// x [..., in] -> x Wᵀ [..., out]. One row takes the GEMV kernel, more rows the panel GEMM.

@@ -36,11 +36,15 @@ public enum BlockScales: Sendable, Equatable {
 /// A tensor quantized to 4 bits in bitsandbytes' layout: blocks of `blocksize` consecutive elements
 /// of the flattened row-major tensor, two codes per byte with the first element in the high nibble.
 public struct QuantizedTensor: Sendable, Equatable {
+    /// Shape of the original tensor.
     public let shape: [Int]
+    /// The 4-bit code book.
     public let quantType: QuantType
+    /// Elements per absmax block.
     public let blocksize: Int
     /// ceil(count / 2) bytes.
     public let packed: [UInt8]
+    /// One absmax per block, plain or double-quantized.
     public let scales: BlockScales
 
     /// Wraps already-quantized data; traps when the pieces disagree (see `QuantState` for file input).
