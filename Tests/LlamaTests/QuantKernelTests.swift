@@ -55,6 +55,13 @@ final class QuantKernelTests: XCTestCase {
         var a = [Float](repeating: 0, count: 7), b = a
         x.withUnsafeBufferPointer { odd.gemvExact($0.baseAddress!, &a); odd.gemvFast($0.baseAddress!, &b) }
         XCTAssertEqual(a, b)
+        let q = QuantizedTensor(quantizing: randomTensor([8, 128], seed: 3), quantType: .nf4)
+        var xs = randomTensor([128], seed: 4).scalars
+        xs[5] = .infinity
+        var c = [Float](repeating: 0, count: 8), d = c
+        q.gemvExact(xs, &c)
+        q.gemvFast(xs, &d)
+        XCTAssertEqual(c.map(\.bitPattern), d.map(\.bitPattern), "non-finite activations take the exact path")
     }
 
     func testGEMMAndTransposedMatchDequantizeThenSgemm() {

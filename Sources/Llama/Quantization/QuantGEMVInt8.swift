@@ -10,15 +10,19 @@ struct Int8Activations {
     let codes: [Int8]
     let scales: [Float]
 
-    /// Round-to-nearest int8 with scale max|x| / 127 per group of 64.
-    init(_ x: UnsafePointer<Float>, count: Int) {
+    /// Round-to-nearest int8 with scale max|x| / 127 per group of 64; nil when x holds a NaN or an
+    /// infinity, which int8 cannot carry.
+    init?(_ x: UnsafePointer<Float>, count: Int) {
         precondition(count % 64 == 0, "Int8Activations: \(count) values is not a multiple of 64")
         var codes = [Int8](repeating: 0, count: count)
         var scales = [Float](repeating: 0, count: count / 64)
         for g in 0..<(count / 64) {
             let xs = x + g * 64
             var m: Float = 0
-            for i in 0..<64 { m = Swift.max(m, abs(xs[i])) }
+            for i in 0..<64 {
+                guard xs[i].isFinite else { return nil }
+                m = Swift.max(m, abs(xs[i]))
+            }
             scales[g] = m / 127
             let inv: Float = m > 0 ? 127 / m : 0
             for i in 0..<32 {
@@ -38,7 +42,7 @@ extension QuantType {
 
 extension QuantizedTensor {
     /// True when `gemvFast` runs the integer kernel (rows a multiple of 64 long, blocks at least 64);
-    /// otherwise it falls back to `gemvExact`.
+    /// otherwise, and for activations holding NaN or infinity, it falls back to `gemvExact`.
     public var supportsFastGEMV: Bool { matrixShape.cols % 64 == 0 && blocksize >= 64 }
 
     /// True when this build carries the AVX2 kernel (built with `-Xswiftc -DQUANT_AVX2` and an AVX2
@@ -60,9 +64,8 @@ extension QuantizedTensor {
     /// error of roughly 0.4% + 0.4%; measured on [256, 1024] weights the RMS error of y is 0.6-0.8% of
     /// RMS(y) for NF4 and FP4 (the tests bound it at 1.5%), well below NF4's own quantization error.
     public func gemvFast(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        guard supportsFastGEMV else { return gemvExact(x, y) }
         let (rows, cols) = matrixShape
-        let act = Int8Activations(x, count: cols)
+        guard supportsFastGEMV, let act = Int8Activations(x, count: cols) else { return gemvExact(x, y) }
         let table = quantType.int8Codebook
         let groups = cols / 64
         let shift = blocksize.trailingZeroBitCount
