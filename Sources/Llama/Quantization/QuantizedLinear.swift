@@ -72,3 +72,5 @@ public struct QuantizedLinear: Sendable {
         return dx
     }
 }
+
+extension QuantizedLinear: FrozenLinear {}
