@@ -1,35 +1,59 @@
 /// Formats a Double as Python's `repr` and numpy's `str` do (and so pandas `to_csv`): shortest
-/// round-trip digits, fixed notation for exponents -4...15 with at least one decimal, else
-/// `d.ddde±XX`.
+/// round-trip digits, fixed notation for decimal exponents -4...15 with at least one decimal,
+/// else `d.ddde±XX`.
 func pythonRepr(_ value: Double) -> String {
-    if value.isNaN { return "nan" }
-    if value.isInfinite { return value < 0 ? "-inf" : "inf" }
-    if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }
+    var out: [UInt8] = []
+    appendPythonRepr(value, to: &out)
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// `pythonRepr` appending UTF-8 bytes, for CSV writers.
+func appendPythonRepr(_ value: Double, to out: inout [UInt8]) {
+    if value.isNaN { out.append(contentsOf: "nan".utf8); return }
+    if value.isInfinite { out.append(contentsOf: (value < 0 ? "-inf" : "inf").utf8); return }
+    if value == 0 { out.append(contentsOf: (value.sign == .minus ? "-0.0" : "0.0").utf8); return }
+    if value < 0 { out.append(UInt8(ascii: "-")) }
     // Swift's description has the same shortest digits; only the layout differs.
-    var text = Swift.abs(value).description
-    var exponent = 0
-    if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-        exponent = Int(text[text.index(after: e)...])!
-        text = String(text[..<e])
+    var digits: [UInt8] = []
+    digits.reserveCapacity(20)
+    var exponent = 0, pointAt = -1, inExponent = false, exponentSign = 1, seenDigits = 0
+    for c in Swift.abs(value).description.utf8 {
+        if inExponent {
+            if c == UInt8(ascii: "-") { exponentSign = -1 } else if c != UInt8(ascii: "+") { exponent = exponent * 10 + Int(c - 48) }
+        } else if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+            inExponent = true
+        } else if c == UInt8(ascii: ".") {
+            pointAt = seenDigits
+        } else {
+            digits.append(c)
+            seenDigits += 1
+        }
     }
-    var intPart = text, fracPart = ""
-    if let dot = text.firstIndex(of: ".") {
-        intPart = String(text[..<dot])
-        fracPart = String(text[text.index(after: dot)...])
-    }
-    var digits = intPart + fracPart
-    var decpt = intPart.count + exponent
-    while digits.first == "0" && digits.count > 1 { digits.removeFirst(); decpt -= 1 }
-    while digits.last == "0" && digits.count > 1 { digits.removeLast() }
-    let sign = value < 0 ? "-" : ""
+    var decpt = (pointAt < 0 ? seenDigits : pointAt) + exponentSign * exponent
+    var start = 0
+    while start < digits.count - 1 && digits[start] == 48 { start += 1; decpt -= 1 }
+    var end = digits.count
+    while end - start > 1 && digits[end - 1] == 48 { end -= 1 }
+    let d = digits[start..<end]
     if decpt > 16 || decpt <= -4 {
+        out.append(d.first!)
+        if d.count > 1 { out.append(UInt8(ascii: ".")); out.append(contentsOf: d.dropFirst()) }
         let e = decpt - 1
-        let mantissa = digits.count > 1 ? "\(digits.first!).\(digits.dropFirst())" : digits
-        let eText = abs(e) < 10 ? "0\(abs(e))" : "\(abs(e))"
-        return "\(sign)\(mantissa)e\(e < 0 ? "-" : "+")\(eText)"
+        out.append(UInt8(ascii: "e"))
+        out.append(UInt8(ascii: e < 0 ? "-" : "+"))
+        if abs(e) < 10 { out.append(48) }
+        out.append(contentsOf: String(abs(e)).utf8)
+    } else if decpt <= 0 {
+        out.append(contentsOf: "0.".utf8)
+        out.append(contentsOf: repeatElement(48, count: -decpt))
+        out.append(contentsOf: d)
+    } else if decpt >= d.count {
+        out.append(contentsOf: d)
+        out.append(contentsOf: repeatElement(48, count: decpt - d.count))
+        out.append(contentsOf: ".0".utf8)
+    } else {
+        out.append(contentsOf: d.prefix(decpt))
+        out.append(UInt8(ascii: "."))
+        out.append(contentsOf: d.dropFirst(decpt))
     }
-    if decpt <= 0 { return "\(sign)0.\(String(repeating: "0", count: -decpt))\(digits)" }
-    if decpt >= digits.count { return "\(sign)\(digits)\(String(repeating: "0", count: decpt - digits.count)).0" }
-    let cut = digits.index(digits.startIndex, offsetBy: decpt)
-    return "\(sign)\(digits[..<cut]).\(digits[cut...])"
 }
