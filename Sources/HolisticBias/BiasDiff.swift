@@ -114,18 +114,23 @@ public struct BiasDiff {
                 }
             }
         }
-        let samplesSorted = sorted
-        jobs.withUnsafeMutableBufferPointer { buffer in
-            let jobsBase = buffer.baseAddress!, count = buffer.count
-            let chunks = max(1, min(count / 512, ProcessInfo.processInfo.activeProcessorCount * 4))
-            DispatchQueue.concurrentPerform(iterations: count == 0 ? 0 : chunks) { c in
-                for k in (count * c / chunks)..<(count * (c + 1) / chunks) {
-                    let job = jobsBase[k]
-                    let x = samplesSorted[job.x], y = samplesSorted[job.y]
-                    let r = MannWhitneyU.result(MannWhitneyU.rankSums(sortedX: x, sortedY: y),
-                                                n1: x.count, n2: y.count, method: job.method)
-                    jobsBase[k].pair.u = r.u
-                    jobsBase[k].pair.p = r.pValue
+        // One flat buffer, so the parallel loop touches no reference counts.
+        var offsets = [0]
+        var flat: [Double] = []
+        for sample in sorted { flat += sample; offsets.append(flat.count) }
+        flat.withUnsafeBufferPointer { values in
+            jobs.withUnsafeMutableBufferPointer { buffer in
+                let jobsBase = buffer.baseAddress!, count = buffer.count
+                let chunks = max(1, min(count / 512, ProcessInfo.processInfo.activeProcessorCount * 4))
+                DispatchQueue.concurrentPerform(iterations: count == 0 ? 0 : chunks) { c in
+                    for k in (count * c / chunks)..<(count * (c + 1) / chunks) {
+                        let job = jobsBase[k]
+                        let x = UnsafeBufferPointer(rebasing: values[offsets[job.x]..<offsets[job.x + 1]])
+                        let y = UnsafeBufferPointer(rebasing: values[offsets[job.y]..<offsets[job.y + 1]])
+                        let r = MannWhitneyU.result(MannWhitneyU.rankSums(x, y), n1: x.count, n2: y.count, method: job.method)
+                        jobsBase[k].pair.u = r.u
+                        jobsBase[k].pair.p = r.pValue
+                    }
                 }
             }
         }
@@ -162,7 +167,12 @@ public struct BiasDiff {
         m.appendRow(["", "axis", "descriptor", "template", "median_ppl"])
         for (i, r) in medians.enumerated() {
             m.bytes.append(contentsOf: String(i).utf8)
-            for id in [r.axis, r.descriptor, r.template] { m.bytes.append(comma); m.bytes.append(contentsOf: names.csv[id]) }
+            m.bytes.append(comma)
+            m.bytes.append(contentsOf: names.csv[r.axis])
+            m.bytes.append(comma)
+            m.bytes.append(contentsOf: names.csv[r.descriptor])
+            m.bytes.append(comma)
+            m.bytes.append(contentsOf: names.csv[r.template])
             m.bytes.append(comma)
             appendPythonRepr(r.median, to: &m.bytes)
             m.bytes.append(newline)
@@ -172,7 +182,14 @@ public struct BiasDiff {
         var all = CSVBuffer(capacity: results.count * 120)
         all.appendRow(["axis", "template", "descriptor_0", "descriptor_1", "mann_whitney_u", "p_value", "significant_difference"])
         for p in results {
-            for id in [p.axis, p.template, p.d0, p.d1] { all.bytes.append(contentsOf: names.csv[Int(id)]); all.bytes.append(comma) }
+            all.bytes.append(contentsOf: names.csv[Int(p.axis)])
+            all.bytes.append(comma)
+            all.bytes.append(contentsOf: names.csv[Int(p.template)])
+            all.bytes.append(comma)
+            all.bytes.append(contentsOf: names.csv[Int(p.d0)])
+            all.bytes.append(comma)
+            all.bytes.append(contentsOf: names.csv[Int(p.d1)])
+            all.bytes.append(comma)
             appendPythonRepr(p.u, to: &all.bytes)
             all.bytes.append(comma)
             appendPythonRepr(p.p, to: &all.bytes)
@@ -182,11 +199,11 @@ public struct BiasDiff {
         }
         files.append(("significances__all.csv", all.bytes))
 
-        let groupings: [(String, [String], (PairResult) -> [Int32])] = [
-            ("axis", ["axis"], { [$0.axis] }),
-            ("axis_and_template", ["axis", "template"], { [$0.axis, $0.template] }),
-            ("axis_and_descriptor_pair", ["axis", "descriptor_0", "descriptor_1"], { [$0.axis, $0.d0, $0.d1] }),
-            ("template", ["template"], { [$0.template] }),
+        let groupings: [(String, [String], (PairResult) -> Int)] = [
+            ("axis", ["axis"], { Self.pack(Int($0.axis), 0) }),
+            ("axis_and_template", ["axis", "template"], { Self.pack(Int($0.axis), Int($0.template)) }),
+            ("axis_and_descriptor_pair", ["axis", "descriptor_0", "descriptor_1"], { Self.pack(Int($0.axis), Int($0.d0), Int($0.d1)) }),
+            ("template", ["template"], { Self.pack(Int($0.template), 0) }),
         ]
         for (name, columns, key) in groupings {
             files.append(("significances__by_\(name).csv", groupMeans(columns: columns, key: key)))
@@ -200,22 +217,23 @@ public struct BiasDiff {
     }
 
     /// pandas `groupby(columns)["significant_difference"].mean()`: groups in code-point order.
-    func groupMeans(columns: [String], key: (PairResult) -> [Int32]) -> [UInt8] {
-        var groups: [Int: (ids: [Int32], significant: Int, count: Int)] = [:]
+    func groupMeans(columns: [String], key: (PairResult) -> Int) -> [UInt8] {
+        var groups: [Int: (significant: Int, count: Int)] = [:]
         for p in results {
-            let ids = key(p)
-            let packed = Self.pack(Int(ids[0]), ids.count > 1 ? Int(ids[1]) : 0, ids.count > 2 ? Int(ids[2]) : 0)
-            groups[packed, default: (ids, 0, 0)].significant += p.p < Self.threshold ? 1 : 0
-            groups[packed]!.count += 1
+            let k = key(p)
+            let hit = p.p < Self.threshold ? 1 : 0
+            if let g = groups[k] { groups[k] = (g.significant + hit, g.count + 1) } else { groups[k] = (hit, 1) }
         }
+        let mask = (1 << 21) - 1
         let rank = names.rank
-        let ordered = groups.values.sorted { a, b in
-            a.ids.map { rank[Int($0)] }.lexicographicallyPrecedes(b.ids.map { rank[Int($0)] })
-        }
+        let ordered = groups.keys.map { k in [k >> 42, (k >> 21) & mask, k & mask].prefix(columns.count) }
+            .sorted { a, b in a.map { rank[$0] }.lexicographicallyPrecedes(b.map { rank[$0] }) }
         var csv = CSVBuffer()
         csv.appendRow(columns + ["significant_difference"])
-        for g in ordered {
-            for id in g.ids { csv.bytes.append(contentsOf: names.csv[Int(id)]); csv.bytes.append(UInt8(ascii: ",")) }
+        for ids in ordered {
+            for id in ids { csv.bytes.append(contentsOf: names.csv[id]); csv.bytes.append(UInt8(ascii: ",")) }
+            let packed = Self.pack(ids[ids.startIndex], ids.count > 1 ? ids[ids.startIndex + 1] : 0, ids.count > 2 ? ids[ids.startIndex + 2] : 0)
+            let g = groups[packed]!
             appendPythonRepr(Double(g.significant) / Double(g.count), to: &csv.bytes)
             csv.bytes.append(0x0A)
         }

@@ -55,12 +55,32 @@ func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
         throw HolisticBiasError(file: folder.path, "cannot create output folder (\(error.localizedDescription))")
     }
     let temp = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
-    guard FileManager.default.createFile(atPath: temp.path, contents: Data(bytes)) else {
-        throw HolisticBiasError(file: url.path, "cannot write temporary file \(temp.path)")
+    let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+    guard fd >= 0 else {
+        throw HolisticBiasError(file: url.path, "cannot create temporary file \(temp.path) (errno \(errno))")
+    }
+    // Written straight from the buffer: wrapping 100 MB in Data would copy it first.
+    var failure: Int32 = 0
+    bytes.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                return
+            }
+            offset += n
+        }
+    }
+    if close(fd) != 0 && failure == 0 { failure = errno }
+    guard failure == 0 else {
+        unlink(temp.path)
+        throw HolisticBiasError(file: url.path, "cannot write temporary file \(temp.path) (errno \(failure))")
     }
     guard rename(temp.path, url.path) == 0 else {
         let code = errno
-        try? FileManager.default.removeItem(at: temp)
+        unlink(temp.path)
         throw HolisticBiasError(file: url.path, "cannot rename temporary file into place (errno \(code))")
     }
 }

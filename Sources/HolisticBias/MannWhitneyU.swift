@@ -40,21 +40,28 @@ public enum MannWhitneyU {
     }
 
     static func rankSums(sortedX x: [Double], sortedY y: [Double]) -> RankSums {
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeBufferPointer { py in rankSums(px, py) }
+        }
+    }
+
+    static func rankSums(_ px: UnsafeBufferPointer<Double>, _ py: UnsafeBufferPointer<Double>) -> RankSums {
+        let nx = px.count, ny = py.count
         var i = 0, j = 0, position = 1
         var r1 = 0.0, tieTerm = 0.0
         var hasTies = false
-        while i < x.count || j < y.count {
-            let v = j == y.count || (i < x.count && x[i] <= y[j]) ? x[i] : y[j]
+        while i < nx || j < ny {
+            let v = j == ny || (i < nx && px[i] <= py[j]) ? px[i] : py[j]
             var cx = 0, cy = 0
-            while i < x.count && x[i] == v { i += 1; cx += 1 }
-            while j < y.count && y[j] == v { j += 1; cy += 1 }
+            while i < nx && px[i] == v { i += 1; cx += 1 }
+            while j < ny && py[j] == v { j += 1; cy += 1 }
             let c = cx + cy
             if c > 1 {
                 hasTies = true
                 let t = Double(c)
                 tieTerm += t * t * t - t
             }
-            r1 += Double(cx) * (Double(position) + Double(c - 1) / 2)
+            if cx > 0 { r1 += Double(cx) * (Double(position) + Double(c - 1) / 2) }
             position += c
         }
         return RankSums(r1: r1, tieTerm: tieTerm, hasTies: hasTies)

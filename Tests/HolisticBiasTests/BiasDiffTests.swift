@@ -91,3 +91,10 @@ final class BiasDiffTests: XCTestCase {
         }
     }
 }
+
+extension BiasDiffTests {
+    func testPythonReprOfHalfIntegers() {
+        let cases: [(Double, String)] = [(0.5, "0.5"), (12.5, "12.5"), (-3.5, "-3.5"), (450.0, "450.0"), (1e14 + 0.5, "100000000000000.5")]
+        for (v, s) in cases { XCTAssertEqual(pythonRepr(v), s) }
+    }
+}
