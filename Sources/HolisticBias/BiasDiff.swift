@@ -70,8 +70,13 @@ public struct BiasDiff {
 
     /// Computes all statistics for `scores`.
     public init(scores: Scores) {
+        // Neighbouring rows usually share names; remembering the last ones skips most hashing.
+        var last = (axis: "", a: -1, template: "", t: -1, descriptor: "", d: -1)
         for r in scores.rows {
-            let a = names.id(r.axis), t = names.id(r.template), d = names.id(r.descriptor)
+            if last.a < 0 || r.axis != last.axis { last.axis = r.axis; last.a = names.id(r.axis) }
+            if last.t < 0 || r.template != last.template { last.template = r.template; last.t = names.id(r.template) }
+            if last.d < 0 || r.descriptor != last.descriptor { last.descriptor = r.descriptor; last.d = names.id(r.descriptor) }
+            let a = last.a, t = last.t, d = last.d
             if templates[a] == nil { axes.append(a); templates[a] = [] }
             let at = Self.pack(a, t)
             if descriptors[at] == nil { templates[a]!.append(t); descriptors[at] = [] }
@@ -181,22 +186,35 @@ public struct BiasDiff {
 
         var all = CSVBuffer(capacity: results.count * 120)
         all.appendRow(["axis", "template", "descriptor_0", "descriptor_1", "mann_whitney_u", "p_value", "significant_difference"])
-        for p in results {
-            all.bytes.append(contentsOf: names.csv[Int(p.axis)])
-            all.bytes.append(comma)
-            all.bytes.append(contentsOf: names.csv[Int(p.template)])
-            all.bytes.append(comma)
-            all.bytes.append(contentsOf: names.csv[Int(p.d0)])
-            all.bytes.append(comma)
-            all.bytes.append(contentsOf: names.csv[Int(p.d1)])
-            all.bytes.append(comma)
-            appendPythonRepr(p.u, to: &all.bytes)
-            all.bytes.append(comma)
-            appendPythonRepr(p.p, to: &all.bytes)
-            all.bytes.append(comma)
-            all.bytes.append(p.p < Self.threshold ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-            all.bytes.append(newline)
+        // Float formatting dominates; rows are formatted in parallel chunks and joined in order.
+        let chunks = max(1, min(results.count / 4096, ProcessInfo.processInfo.activeProcessorCount * 2))
+        var pieces = [[UInt8]](repeating: [], count: chunks)
+        pieces.withUnsafeMutableBufferPointer { out in
+            let outBase = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                var bytes: [UInt8] = []
+                let lo = results.count * c / chunks, hi = results.count * (c + 1) / chunks
+                bytes.reserveCapacity((hi - lo) * 120)
+                for p in results[lo..<hi] {
+                    bytes.append(contentsOf: names.csv[Int(p.axis)])
+                    bytes.append(comma)
+                    bytes.append(contentsOf: names.csv[Int(p.template)])
+                    bytes.append(comma)
+                    bytes.append(contentsOf: names.csv[Int(p.d0)])
+                    bytes.append(comma)
+                    bytes.append(contentsOf: names.csv[Int(p.d1)])
+                    bytes.append(comma)
+                    appendPythonRepr(p.u, to: &bytes)
+                    bytes.append(comma)
+                    appendPythonRepr(p.p, to: &bytes)
+                    bytes.append(comma)
+                    bytes.append(p.p < Self.threshold ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+                    bytes.append(newline)
+                }
+                outBase[c] = bytes
+            }
         }
+        for piece in pieces { all.bytes.append(contentsOf: piece) }
         files.append(("significances__all.csv", all.bytes))
 
         let groupings: [(String, [String], (PairResult) -> Int)] = [
@@ -226,13 +244,16 @@ public struct BiasDiff {
         }
         let mask = (1 << 21) - 1
         let rank = names.rank
-        let ordered = groups.keys.map { k in [k >> 42, (k >> 21) & mask, k & mask].prefix(columns.count) }
-            .sorted { a, b in a.map { rank[$0] }.lexicographicallyPrecedes(b.map { rank[$0] }) }
+        // Ranks packed like ids sort as tuples; unused trailing slots are 0 in every key.
+        func byRank(_ k: Int) -> Int { Self.pack(rank[k >> 42], rank[(k >> 21) & mask], rank[k & mask]) }
+        let ordered = groups.keys.map { (rank: byRank($0), key: $0) }.sorted { $0.rank < $1.rank }.map(\.key)
         var csv = CSVBuffer()
         csv.appendRow(columns + ["significant_difference"])
-        for ids in ordered {
-            for id in ids { csv.bytes.append(contentsOf: names.csv[id]); csv.bytes.append(UInt8(ascii: ",")) }
-            let packed = Self.pack(ids[ids.startIndex], ids.count > 1 ? ids[ids.startIndex + 1] : 0, ids.count > 2 ? ids[ids.startIndex + 2] : 0)
+        for packed in ordered {
+            for id in [packed >> 42, (packed >> 21) & mask, packed & mask].prefix(columns.count) {
+                csv.bytes.append(contentsOf: names.csv[id])
+                csv.bytes.append(UInt8(ascii: ","))
+            }
             let g = groups[packed]!
             appendPythonRepr(Double(g.significant) / Double(g.count), to: &csv.bytes)
             csv.bytes.append(0x0A)
