@@ -23,7 +23,7 @@ extension Tensor {
         guard let outShape = Shape.broadcast(a.shape, b.shape) else {
             preconditionFailure("\(K.name): shapes \(a.shape) and \(b.shape) do not broadcast")
         }
-        let out = Tensor(zeros: outShape)
+        let out = Tensor(uninitialized: outShape)
         let o = out.storage.pointer
         let n = out.count
         if a.shape == b.shape && a.isContiguous && b.isContiguous {
@@ -105,7 +105,7 @@ extension Tensor {
     /// `f(x)` for every element.
     public func unary<K: UnaryKernel>(_: K.Type) -> Tensor {
         let src = contiguous()
-        let out = Tensor(zeros: shape)
+        let out = Tensor(uninitialized: shape)
         let p = src.storage.pointer + src.offset, o = out.storage.pointer
         Parallel.forRanges(count, minimumPerThread: parallelThreshold / 4) { r in
             for i in r { o[i] = K.apply(p[i]) }

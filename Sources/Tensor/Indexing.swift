@@ -11,7 +11,7 @@ extension Tensor {
         }
         var outShape = first.shape
         outShape[ax] = parts.reduce(0) { $0 + $1.shape[ax] }
-        let out = Tensor(zeros: outShape)
+        let out = Tensor(uninitialized: outShape)
         var start = 0
         for p in parts {
             let dest = out.slice(axis: ax, start: start, end: start + p.shape[ax])
@@ -39,7 +39,7 @@ extension Tensor {
     public func gatherRows(_ indices: [Int], indexShape: [Int]? = nil) -> Tensor {
         precondition(rank == 2, "gatherRows: table must be 2-D, got \(shape)")
         let rows = shape[0], cols = shape[1]
-        let out = Tensor(zeros: (indexShape ?? [indices.count]) + [cols])
+        let out = Tensor(uninitialized: (indexShape ?? [indices.count]) + [cols])
         precondition(Shape.count(indexShape ?? [indices.count]) == indices.count,
                      "gatherRows: index shape \(indexShape ?? []) does not hold \(indices.count) indices")
         let table = contiguous()
@@ -58,7 +58,7 @@ extension Tensor {
         }
         let m = mask.expanded(to: outShape).contiguous()
         let x = a.expanded(to: outShape).contiguous(), y = b.expanded(to: outShape).contiguous()
-        let out = Tensor(zeros: outShape)
+        let out = Tensor(uninitialized: outShape)
         let pm = m.storage.pointer + m.offset, px = x.storage.pointer + x.offset, py = y.storage.pointer + y.offset
         let o = out.storage.pointer
         for i in 0..<out.count { o[i] = pm[i] != 0 ? px[i] : py[i] }

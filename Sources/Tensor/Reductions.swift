@@ -20,7 +20,7 @@ extension Tensor {
     private func reduce(axis: Int, keepDims: Bool, op: String, initial: Float,
                         combine: (Float, Float) -> Float, finish: (Float, Int) -> Float) -> Tensor {
         let (dense, outer, n, inner, ax) = splitAround(axis, op: op)
-        let out = Tensor(zeros: reducedShape(ax, keepDims: keepDims))
+        let out = Tensor(uninitialized: reducedShape(ax, keepDims: keepDims))
         let src = dense.storage.pointer + dense.offset, dst = out.storage.pointer
         Parallel.forRanges(outer, minimumPerThread: Swift.max(1, parallelThreshold / Swift.max(n * inner, 1))) { r in
             for o in r {

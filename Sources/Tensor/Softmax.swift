@@ -7,7 +7,7 @@ extension Tensor {
 
     private func softmaxLike(axis: Int, log: Bool) -> Tensor {
         let (dense, outer, n, inner, _) = splitAround(axis, op: log ? "logSoftmax" : "softmax")
-        let out = Tensor(zeros: shape)
+        let out = Tensor(uninitialized: shape)
         let src = dense.storage.pointer + dense.offset, dst = out.storage.pointer
         Parallel.forRanges(outer * inner, minimumPerThread: Swift.max(1, parallelThreshold / Swift.max(n, 1))) { r in
             for line in r {

@@ -27,6 +27,12 @@ public struct Tensor: @unchecked Sendable, CustomStringConvertible {
         self.init(storage: Storage(count: n), shape: shape, strides: Shape.contiguousStrides(shape))
     }
 
+    /// A dense tensor whose elements the caller must write before anyone reads them.
+    init(uninitialized shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in \(shape)")
+        self.init(storage: Storage(uninitializedCount: Shape.count(shape)), shape: shape, strides: Shape.contiguousStrides(shape))
+    }
+
     public init(repeating value: Float, shape: [Int]) {
         self.init(zeros: shape)
         storage.buffer.update(repeating: value)

@@ -125,14 +125,14 @@ extension Tensor {
     /// A dense row-major copy, or `self` when already dense.
     public func contiguous() -> Tensor {
         if isContiguous { return self }
-        let out = Tensor(zeros: shape)
+        let out = Tensor(uninitialized: shape)
         StridedLoop.copy(from: self, into: out.storage.pointer)
         return out
     }
 
     /// A dense copy that never shares storage with `self`.
     public func copy() -> Tensor {
-        let out = Tensor(zeros: shape)
+        let out = Tensor(uninitialized: shape)
         StridedLoop.copy(from: self, into: out.storage.pointer)
         return out
     }

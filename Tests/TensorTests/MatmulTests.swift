@@ -8,6 +8,12 @@ final class MatmulTests: XCTestCase {
     override class func tearDown() { print(ErrorLog.shared.report("matmul")) }
 
     func testMatmulMatchesTorch() {
+        // Two workers even on a one-core machine, so the wide cases take the column split.
+        let threads = Parallel.threads
+        Parallel.threads = Swift.max(threads, 2)
+        defer { Parallel.threads = threads }
+        XCTAssertEqual(ColumnSplit.chunks(m: 64, n: 6000, k: 96), 2, "the wide fixtures must exercise the split")
+        XCTAssertEqual(ColumnSplit.chunks(m: 256, n: 768, k: 288), 1, "square-ish products stay one sgemm")
         let cases = OpFixtures.cases("matmul")
         XCTAssertGreaterThan(cases.count, 15)
         for c in cases {
