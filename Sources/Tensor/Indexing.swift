@@ -4,7 +4,7 @@ extension Tensor {
     public static func concat(_ parts: [Tensor], axis: Int) -> Tensor {
         precondition(!parts.isEmpty, "concat: no tensors")
         let first = parts[0]
-        let ax = Shape.axis(axis, rank: first.rank, op: "concat")
+        let ax = Shape.axis(axis, rank: first.rank, op: "concat of shapes \(parts.map(\.shape))")
         for p in parts {
             precondition(p.rank == first.rank && (0..<p.rank).allSatisfy { $0 == ax || p.shape[$0] == first.shape[$0] },
                          "concat: shapes \(parts.map(\.shape)) disagree outside axis \(axis)")
@@ -24,6 +24,8 @@ extension Tensor {
     /// Copies `source` (broadcast to this view's shape) into the elements this view covers.
     /// This writes through the view into shared storage: use it on tensors you created.
     public func assign(_ source: Tensor) {
+        precondition(Shape.broadcast(source.shape, shape) == shape,
+                     "assign: source of shape \(source.shape) does not broadcast to destination \(shape)")
         let src = source.expanded(to: shape)
         let inner = shape.last ?? 1
         let sd = strides.last ?? 1, ss = src.strides.last ?? 1
@@ -67,6 +69,7 @@ extension Tensor {
 
     /// A [rows, cols] mask with 1 where `col <= row + offset` (the causal attention mask when offset is 0).
     public static func lowerTriangularMask(rows: Int, cols: Int, offset: Int = 0) -> Tensor {
+        precondition(rows >= 0 && cols >= 0, "lowerTriangularMask: negative size [\(rows), \(cols)]")
         let out = Tensor(zeros: [rows, cols])
         let o = out.storage.pointer
         for r in 0..<rows {

@@ -78,6 +78,7 @@ extension Tensor {
     public static func kaimingUniform(_ shape: [Int], a: Float = Float(5).squareRoot(), generator: inout RandomGenerator) -> Tensor {
         precondition(shape.count >= 2, "kaimingUniform: needs a shape of rank >= 2, got \(shape)")
         let fanIn = shape.dropFirst().reduce(1, *)
+        precondition(fanIn > 0, "kaimingUniform: fan-in of shape \(shape) is 0")
         let gain = (2 / (1 + a * a)).squareRoot()
         let bound = gain * (3 / Float(fanIn)).squareRoot()
         return uniform(shape, low: -bound, high: bound, generator: &generator)

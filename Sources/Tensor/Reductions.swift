@@ -2,7 +2,8 @@
 extension Tensor {
     /// Views a dense tensor as [outer, n, inner] around `axis`.
     func splitAround(_ axis: Int, op: String) -> (dense: Tensor, outer: Int, n: Int, inner: Int, axis: Int) {
-        let ax = Shape.axis(axis, rank: rank, op: op)
+        precondition(rank >= 1, "\(op): needs a tensor of rank >= 1, got shape \(shape)")
+        let ax = Shape.axis(axis, rank: rank, op: "\(op) of shape \(shape)")
         let dense = contiguous()
         let outer = Shape.count(Array(shape[..<ax]))
         let inner = Shape.count(Array(shape[(ax + 1)...]))
@@ -72,7 +73,7 @@ extension Tensor {
 
     /// Largest value over `axis` (traps on an empty axis).
     public func max(axis: Int, keepDims: Bool = false) -> Tensor {
-        precondition(shape[Shape.axis(axis, rank: rank, op: "max")] > 0, "max: empty axis \(axis) of shape \(shape)")
+        precondition(rank >= 1 && shape[Shape.axis(axis, rank: rank, op: "max of shape \(shape)")] > 0, "max: empty axis \(axis) of shape \(shape)")
         return reduce(axis: axis, keepDims: keepDims, op: "max", MaxKernel.self, mean: false)
     }
 

@@ -43,6 +43,7 @@ public final class Storage: @unchecked Sendable {
     /// Wraps memory owned elsewhere (for example a mapped safetensors file) without copying it.
     /// `owner` is retained for as long as this storage lives.
     public init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject?) {
+        precondition(count >= 0, "Storage: negative count \(count)")
         self.pointer = pointer
         self.count = count
         self.owner = owner
