@@ -202,7 +202,7 @@ public enum SiLU: UnaryKernel {
 public enum Relu: UnaryKernel {
     public static let name = "relu"
     @inline(__always) public static func apply(_ x: Float) -> Float { Swift.max(x, 0) }
-    @inline(__always) public static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+    @inline(__always) public static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { pointwiseMax(x, SIMD8(repeating: 0)) }
 }
 
 extension Tensor {

@@ -16,13 +16,21 @@ func compare(_ c: MatmulCase, rounds: Int) -> (ours: Double, blas: Double) {
     return (ours, blas)
 }
 
+/// Sections to run: all by default, or those named on the command line (matmul, skinny, elementwise).
+let only = Set(CommandLine.arguments.dropFirst())
+func wanted(_ section: String) -> Bool { only.isEmpty || only.contains(section) }
+
 print("cores: \(ProcessInfo.processInfo.activeProcessorCount), Parallel.threads: \(Parallel.threads), OpenBLAS threads: \(OpenBLASThreads.current)")
 
+if wanted("matmul") {
 print("TensorMatmul (overhead of Tensor.matmul over a direct cblas_sgemm, target <= 5%)")
 let square = MatmulCase(m: 256, n: 768, k: 288)
 let (o1, b1) = compare(square, rounds: 300)
 print(String(format: "  overhead: %+.1f%% (median)", (o1 / b1 - 1) * 100))
 
+}
+
+if wanted("skinny") {
 print("SkinnyMatmul (column split over cores vs one cblas_sgemm, target >= 1.6x where OpenBLAS stays on one core)")
 let defaultThreads = OpenBLASThreads.current
 for threads in [defaultThreads, 1] where threads >= 1 {
@@ -37,8 +45,17 @@ for threads in [defaultThreads, 1] where threads >= 1 {
 }
 OpenBLASThreads.set(defaultThreads)
 
+}
+
+if wanted("elementwise") {
 print("Elementwise on \(ElementwiseCase.count) floats")
 let e = ElementwiseCase()
 let t = Timing.interleaved(rounds: 30, [{ _ = e.x + e.y }, { _ = e.x.silu() }])
 print("  add: \(ms(Timing.median(t[0]))) (" + String(format: "%.1f GB/s", ElementwiseCase.bytes(inputs: 2) / Timing.median(t[0]) / 1e9) + ")")
 print("  silu: \(ms(Timing.median(t[1]))) (" + String(format: "%.1f GB/s", ElementwiseCase.bytes(inputs: 1) / Timing.median(t[1]) / 1e9) + ")")
+let threads = Parallel.threads
+Parallel.threads = 1
+let t1 = Timing.interleaved(rounds: 30, [{ _ = e.x + e.y }, { _ = e.x.silu() }])
+Parallel.threads = threads
+print("  on one thread: add \(ms(Timing.median(t1[0]))), silu \(ms(Timing.median(t1[1])))")
+}
