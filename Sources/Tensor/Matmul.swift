@@ -118,8 +118,8 @@ extension Tensor {
 /// OpenBLAS parallelises a product itself, but on skinny shapes (few rows, tens of thousands of
 /// columns, such as logits over a vocabulary) it can stay on one core; then independent column
 /// blocks on every core are up to `Parallel.threads` times faster. Where OpenBLAS does use every
-/// core, its level-3 lock serialises the concurrent calls and the split costs nothing measurable
-/// (Benchmarks/ measures both). OpenBLAS's own thread count is left alone: it is process-wide.
+/// core, the split measured the same as one call (tensor-bench in Benchmarks/ measures both
+/// cases). OpenBLAS's own thread count is left alone: it is process-wide.
 enum ColumnSplit {
     /// Fewest columns worth a block of their own.
     nonisolated(unsafe) static var minimumColumns = 2048
