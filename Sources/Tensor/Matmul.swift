@@ -120,14 +120,14 @@ extension Tensor {
 /// blocks on every core are up to `Parallel.threads` times faster. Where OpenBLAS does use every
 /// core, the split measured the same as one call (tensor-bench in Benchmarks/ measures both
 /// cases). OpenBLAS's own thread count is left alone: it is process-wide.
-enum ColumnSplit {
+public enum ColumnSplit {
     /// Fewest columns worth a block of their own.
-    nonisolated(unsafe) static var minimumColumns = 2048
+    nonisolated(unsafe) public static var minimumColumns = 2048
     /// Fewest multiply-adds (m * n * k) worth splitting.
-    nonisolated(unsafe) static var minimumWork = 1 << 24
+    nonisolated(unsafe) public static var minimumWork = 1 << 24
 
     /// Number of column blocks for an `[m, k] x [k, n]` product: 1 unless N is wide and far larger than M.
-    static func chunks(m: Int, n: Int, k: Int) -> Int {
+    public static func chunks(m: Int, n: Int, k: Int) -> Int {
         let threads = Parallel.threads
         guard threads > 1, n >= 4 * m, n >= 2 * minimumColumns, m * n * k >= minimumWork else { return 1 }
         return Swift.min(threads, n / minimumColumns)

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensor
+import Tensor
 
 /// Broadcasting binary ops and unary maps against PyTorch (float64), including strided inputs
 /// and inputs large enough to run on several threads.

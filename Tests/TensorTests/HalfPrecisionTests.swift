@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensor
+import Tensor
 
 /// Float16 / BFloat16 decoding and round-to-nearest-even narrowing, bit for bit against PyTorch.
 final class HalfPrecisionTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensor
+import Tensor
 
 /// concat, gatherRows (embedding lookup), where and the causal mask against PyTorch / NumPy.
 final class IndexingTests: XCTestCase {

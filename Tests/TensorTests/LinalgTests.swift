@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensor
+import Tensor
 
 /// SVD and QR against NumPy: singular values directly, factors up to the sign of each
 /// singular vector / Householder column, plus the defining identities.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensor
+import Tensor
 
 /// Matmul against PyTorch: 2-D, batched with broadcast batch dimensions, transposed and sliced views
 /// (BLAS flags, no copies), stride-0 rows (copied), the M = 1 sgemv path, 1-D operands, and wide

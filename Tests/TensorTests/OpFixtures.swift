@@ -1,7 +1,7 @@
 import Foundation
 import TestSupport
 import XCTest
-@testable import Tensor
+import Tensor
 
 /// One reference case from `Fixtures/tensor_ops.json` (written by Scripts/fixtures/tensor_ops.py).
 struct OpCase {

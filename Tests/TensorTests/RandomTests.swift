@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensor
+import Tensor
 
 /// The generator against an independent Python xoshiro256** / SplitMix64, and the distributions
 /// against their formulas (kaiming bound from torch.nn.init).

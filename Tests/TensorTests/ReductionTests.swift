@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensor
+import Tensor
 
 /// sum / mean / max / argmax over every axis, with and without kept dimensions, against PyTorch.
 final class ReductionTests: XCTestCase {

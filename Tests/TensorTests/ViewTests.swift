@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensor
+import Tensor
 
 /// Views against PyTorch: values, shapes, and whether the result shares storage (a view) or copies.
 final class ViewTests: XCTestCase {
