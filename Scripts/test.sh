@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The project's test command (README and CI): one release build, then every test, plus the
-# consumer example that imports the libraries the way a user's package does.
+# The project's test command (README and CI): one optimised build with testing enabled (the tests
+# use @testable imports), then every test, then the consumer example that imports the libraries
+# the way a user's package does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --build-tests
-swift test -c release --skip-build
+flags=(-c release -Xswiftc -enable-testing)
+swift build "${flags[@]}" --build-tests
+swift test "${flags[@]}" --skip-build
 swift build -c release --package-path Examples/Consumer

@@ -1,0 +1,27 @@
+import Foundation
+import Llama
+
+/// One HateCheck functional test case (Röttger et al., 2021).
+public struct HateCheckCase: Sendable, Equatable {
+    public var functionality: String
+    public var text: String
+    /// HateCheck is binary: hateful, or not.
+    public var hateful: Bool
+    public var target: String
+}
+
+/// Reads HateCheck's `test_suite_cases.csv`.
+public enum HateCheckImporter {
+    public static func load(_ url: URL) throws -> [HateCheckCase] {
+        let table = try CSVTable(contentsOf: url)
+        let f = try table.column("functionality"), t = try table.column("test_case")
+        let l = try table.column("label_gold"), g = try table.column("target_ident")
+        return try zip(table.rows, table.rowLines).map { row, line in
+            guard row[l] == "hateful" || row[l] == "non-hateful" else {
+                throw DatasetError(file: url.path, location: "line \(line)", message: "field 'label_gold' is '\(row[l])', expected hateful or non-hateful")
+            }
+            return HateCheckCase(functionality: row[f], text: row[t].trimmingCharacters(in: .whitespaces),
+                                 hateful: row[l] == "hateful", target: row[g])
+        }
+    }
+}

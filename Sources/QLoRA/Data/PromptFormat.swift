@@ -1,0 +1,24 @@
+/// The ExplainingHate prompt and answer layout, byte for byte as the paper's `train.py` and
+/// `inference.py` write them.
+public enum PromptFormat {
+    /// The instruction up to and including `### Assistant:\n`; the model's answer follows it.
+    /// The trailing space after "hateful:" and the double space before "detailing" are the paper's.
+    public static func prompt(statement: String) -> String {
+        "###User: Categorize the following statement as offensive, neutral, or hateful: \n\n'" + statement
+            + "'\n\nfollow this format with your response:\n\n(1) Holistic Explanation: Provide a brief explanation (up to 150 words) on why the statement falls into the chosen category. If neutral, explain why it's neutral. If it's offensive or hateful, summarize the harmful impact,  detailing its impact on each group mentioned.\n\nClassification: (neutral, offensive, hate)\n\nIf the statement is categorized as offensive or hateful, also include the following:\n\n(2) Affected Groups: List the group(s) most harmed by the statement.\n(3) Harmful Words: Identify specific harmful word(s) or phrase(s) directed at each group.\n(4) Reason for Harm: Briefly explain why the words are hurtful to each group.\n\n### Assistant:\n"
+    }
+
+    /// The answer in the layout the prompt asks for; sections (2) to (4) only for harmful labels.
+    public static func answer(_ r: ExplanationRecord) -> String {
+        var s = "(1) Holistic Explanation: \(r.explanation)\n\nClassification: \(r.label.rawValue)\n"
+        if r.label.isHarmful {
+            let groups = r.groups.isEmpty ? "none identified" : r.groups.joined(separator: ", ")
+            let words = r.harmfulWords.isEmpty ? "none identified" : r.harmfulWords.joined(separator: ", ")
+            s += "\n(2) Affected Groups: \(groups)\n(3) Harmful Words: \(words)\n(4) Reason for Harm: \(r.reason)\n"
+        }
+        return s
+    }
+
+    /// The whole training text: prompt followed by answer.
+    public static func trainingText(_ r: ExplanationRecord) -> String { prompt(statement: r.statement) + answer(r) }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// What the model said about a statement, parsed from its answer text.
+public struct ExplainedAnswer: Equatable, Sendable, Codable {
+    /// `nil` when the answer names no class the parser recognises.
+    public var label: HateLabel?
+    public var explanation: String
+    public var groups: [String]
+    public var harmfulWords: [String]
+    public var reason: String
+    /// The answer text the fields were read from, cut where run-on generation began a new turn.
+    public var text: String
+
+    enum CodingKeys: String, CodingKey {
+        case label, explanation, groups, reason, text
+        case harmfulWords = "harmful_words"
+    }
+
+    /// Reads the answer layout of `PromptFormat`: "(1) Holistic Explanation:", "Classification:",
+    /// "(2) Affected Groups:", "(3) Harmful Words:", "(4) Reason for Harm:".
+    ///
+    /// Models trained like the paper never learn to stop, so the text is cut at the first "###"
+    /// (a new "###User:" turn) or a second "(1) Holistic Explanation"; sections may be missing or
+    /// out of order; the label accepts "hate", "hateful", "hate speech", "offensive", "neutral",
+    /// "normal" in any case, and is looked for in the whole answer when "Classification:" is absent.
+    public init(parsing raw: String) {
+        var text = raw
+        if let turn = text.range(of: "###") { text = String(text[..<turn.lowerBound]) }
+        let explanationMarker = "(1) Holistic Explanation:"
+        if let first = text.range(of: explanationMarker),
+           let again = text.range(of: explanationMarker, range: first.upperBound..<text.endIndex) {
+            text = String(text[..<again.lowerBound])
+        }
+        self.text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let markers = [explanationMarker, "Classification:", "(2) Affected Groups:", "(3) Harmful Words:", "(4) Reason for Harm:"]
+        func section(_ marker: String) -> String? {
+            guard let start = text.range(of: marker, options: .caseInsensitive) else { return nil }
+            var end = text.endIndex
+            for other in markers where other != marker {
+                if let r = text.range(of: other, options: .caseInsensitive, range: start.upperBound..<text.endIndex), r.lowerBound < end {
+                    end = r.lowerBound
+                }
+            }
+            return text[start.upperBound..<end].trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func list(_ s: String?) -> [String] {
+            guard let s, !s.isEmpty else { return [] }
+            let items = s.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "\n" })
+                .map { $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "-*\"'."))) }
+                .filter { !$0.isEmpty }
+            return items.count == 1 && items[0].lowercased().hasPrefix("none") ? [] : items
+        }
+        explanation = section(explanationMarker) ?? ""
+        label = Self.label(in: section("Classification:") ?? text)
+        groups = list(section("(2) Affected Groups:"))
+        harmfulWords = list(section("(3) Harmful Words:"))
+        reason = section("(4) Reason for Harm:") ?? ""
+    }
+
+    /// The first class word in `s`.
+    static func label(in s: String) -> HateLabel? {
+        let words = s.lowercased().split(whereSeparator: { !$0.isLetter })
+        for w in words {
+            switch w {
+            case "hate", "hateful", "hatespeech": return .hate
+            case "offensive": return .offensive
+            case "neutral", "normal": return .neutral
+            default: continue
+            }
+        }
+        return nil
+    }
+}

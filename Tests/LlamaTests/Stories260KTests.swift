@@ -1,0 +1,50 @@
+import Foundation
+import Tensor
+import TestSupport
+import XCTest
+@testable import Llama
+
+/// stories260K (a real trained Llama) against golden.json, whose tokens and logits were computed
+/// independently and cross-checked with llama2.c's run.c.
+final class Stories260KTests: XCTestCase {
+    func golden() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: SharedAssets.require("models/stories260K/golden.json"))) as! [String: Any]
+    }
+
+    func models() throws -> [(String, LlamaModel)] {
+        let bin = try SharedAssets.require("models/stories260K/stories260K.bin")
+        let hf = try SharedAssets.require("models/stories260K/derived/hf")
+        return [("llama2.c", try Llama2cLoader.load(path: bin.path)), ("hf", try HuggingFaceLoader.load(directory: hf))]
+    }
+
+    func testLogitsWithin1e4() throws {
+        let g = try golden()["logits"] as! [String: Any]
+        let ids = g["input_ids"] as! [Int]
+        let expected = (g["values"] as! [[Double]]).flatMap { $0.map(Float.init) }
+        for (name, model) in try models() {
+            let ours = model.logits(ids).scalars
+            let worst = zip(ours, expected).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(worst, 1e-4, "\(name): max logit error \(worst)")
+        }
+    }
+
+    func testGreedyFromBOSTokenForToken() throws {
+        let g = try golden()["greedy_from_bos"] as! [String: Any]
+        let expected = g["generated_ids"] as! [Int]
+        for (name, model) in try models() {
+            let out = model.generate(prompt: g["input_ids"] as! [Int],
+                                     options: GenerationOptions(maxNewTokens: expected.count, sampler: .greedyDecoding, stopAtEOS: false))
+            XCTAssertEqual(out[0], expected, name)
+        }
+    }
+
+    func testGreedyFromPrompt() throws {
+        let g = try golden()["greedy_from_prompt"] as! [String: Any]
+        let expected = g["generated_ids_after_prompt"] as! [Int]
+        for (name, model) in try models() {
+            let out = model.generate(prompt: g["input_ids"] as! [Int],
+                                     options: GenerationOptions(maxNewTokens: expected.count, sampler: .greedyDecoding, stopAtEOS: false))
+            XCTAssertEqual(out[0], expected, name)
+        }
+    }
+}
