@@ -202,7 +202,10 @@ public enum SiLU: UnaryKernel {
 public enum Relu: UnaryKernel {
     public static let name = "relu"
     @inline(__always) public static func apply(_ x: Float) -> Float { Swift.max(x, 0) }
-    @inline(__always) public static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { pointwiseMax(x, SIMD8(repeating: 0)) }
+    @inline(__always) public static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        // Not pointwiseMax: it drops NaN, and a NaN must survive relu as it does in PyTorch.
+        x.replacing(with: 0, where: x .< 0)
+    }
 }
 
 extension Tensor {

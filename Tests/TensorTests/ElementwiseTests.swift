@@ -73,4 +73,19 @@ final class ElementwiseTests: XCTestCase {
         XCTAssertEqual((2 * x).scalars, [2, 4, 8])
         XCTAssertEqual((1 - x).scalars, [0, -1, -3])
     }
+
+    /// NaN in, NaN out, as in PyTorch, on both the SIMD lanes and the scalar tail (callers test
+    /// outputs for NaN to report bad inputs).
+    func testNaNPropagatesThroughUnaryOps() {
+        var values = [Float](repeating: 0.5, count: 19)
+        values[3] = .nan
+        values[17] = .nan
+        let x = Tensor(values, shape: [19])
+        for op in ["neg", "exp", "log", "sqrt", "rsqrt", "sigmoid", "tanh", "silu", "relu"] {
+            let y = unary(op, x).scalars
+            XCTAssertTrue(y[3].isNaN && y[17].isNaN, "\(op) drops NaN")
+            XCTAssertFalse(y[0].isNaN, "\(op) invents NaN")
+        }
+        XCTAssertTrue(x.softmax(axis: 0).scalars.allSatisfy(\.isNaN), "softmax over a NaN row")
+    }
 }
