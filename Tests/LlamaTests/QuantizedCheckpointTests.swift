@@ -68,6 +68,13 @@ final class QuantizedCheckpointTests: XCTestCase {
             let ours = try HuggingFaceLoader.readJSONObject(dir.appendingPathComponent("config.json"))["quantization_config"] as! NSDictionary
             let bnb = try HuggingFaceLoader.readJSONObject(theirs.appendingPathComponent("config.json"))["quantization_config"] as! NSDictionary
             XCTAssertEqual(ours, bnb)
+            // Python readers need the same spelling too (transformers refuses an integer llm_int8_threshold).
+            func block(_ url: URL) throws -> Substring {
+                let text = try String(contentsOf: url.appendingPathComponent("config.json"), encoding: .utf8)
+                let start = try XCTUnwrap(text.range(of: "\"quantization_config\": {"))
+                return text[start.lowerBound..<text[start.upperBound...].firstIndex(of: "}")!]
+            }
+            XCTAssertEqual(try block(dir), try block(theirs))
             XCTAssertEqual(summary.tensorsQuantized, 14)
             XCTAssertEqual(summary.quantizedParameters, 2 * (32 * 32 * 2 + 16 * 32 * 2 + 3 * 48 * 32))
             let file = dir.appendingPathComponent("single.safetensors")

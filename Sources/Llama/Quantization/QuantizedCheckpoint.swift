@@ -114,7 +114,7 @@ public enum QuantizedCheckpoint {
     }
 
     /// Writes the model as a Hugging Face directory (`config.json` with its `quantization_config`,
-    /// `model.safetensors`), each file atomically. Returns what was written.
+    /// `model.safetensors`), each file atomically; transformers loads it as a bnb-4bit model. Returns what was written.
     @discardableResult
     public static func save(_ model: LlamaModel, directory: URL) throws -> QuantizationSummary {
         var config = model.config.json()
@@ -126,8 +126,7 @@ public enum QuantizedCheckpoint {
             throw FormatError(file: directory.path, field: "directory", message: "cannot create: \(error.localizedDescription)")
         }
         try SafeTensorsWriter.write(items, metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
-        let json = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
-        try writeAtomically(json, to: directory.appendingPathComponent("config.json"))
+        try writeAtomically(PythonJSON.encode(config), to: directory.appendingPathComponent("config.json"))
         return summary(of: model, items: items)
     }
 
