@@ -93,6 +93,28 @@ final class QuantizedCheckpointTests: XCTestCase {
         XCTAssertEqual(loaded.config, quantized.config)
     }
 
+    func testShardedCheckpointWithAWeightSplitAcrossShardsLoads() throws {
+        let source = try Fixtures.url("tiny-llama-nf4", in: .module)
+        let f = try SafeTensorsFile(path: source.appendingPathComponent("model.safetensors").path)
+        let dir = try tempDir()
+        var shards: [[SafeTensorsWriter.Item]] = [[], []]
+        var map: [String: String] = [:]
+        // Alternating by name puts the pieces of one quantized weight into both shards.
+        for (i, name) in f.names.enumerated() {
+            shards[i % 2].append(SafeTensorsWriter.Item(name: name, dtype: f.entries[name]!.dtype, shape: f.entries[name]!.shape, bytes: Data(try f.rawBytes(name))))
+            map[name] = "model-0000\(i % 2 + 1)-of-00002.safetensors"
+        }
+        for (i, items) in shards.enumerated() {
+            try SafeTensorsWriter.write(items, to: dir.appendingPathComponent("model-0000\(i + 1)-of-00002.safetensors"))
+        }
+        try JSONSerialization.data(withJSONObject: ["weight_map": map]).write(to: dir.appendingPathComponent("model.safetensors.index.json"))
+        try FileManager.default.copyItem(at: source.appendingPathComponent("config.json"), to: dir.appendingPathComponent("config.json"))
+        let sharded = try HuggingFaceLoader.load(directory: dir)
+        let single = try HuggingFaceLoader.load(directory: source)
+        XCTAssertTrue(sharded.linears.values.allSatisfy { $0 is QuantizedLinear })
+        XCTAssertEqual(sharded.logits([1, 17, 5, 42]).scalars, single.logits([1, 17, 5, 42]).scalars)
+    }
+
     func testQuantizingKeepsEmbeddingNormsAndHeadAndAlreadyQuantizedLayers() throws {
         let base = try dense()
         let q = try base.quantized(type: .fp4, blocksize: 128, doubleQuant: false)
