@@ -23,20 +23,35 @@ public final class LlamaModel: @unchecked Sendable {
         (ropeCos, ropeSin) = RoPE.tables(headDim: config.headDim, maxPositions: config.maxPositions, theta: config.ropeTheta)
     }
 
-    /// A model from dense weights named as in a Hugging Face checkpoint; every linear layer is
-    /// kept as a `DenseLinear`. Throws naming `file` if a tensor is missing or misshapen.
-    public convenience init(config: LlamaConfig, weights: [String: Tensor], file: String) throws {
+    /// A model from weights named as in a Hugging Face checkpoint: linear layers found in
+    /// `quantized` become `QuantizedLinear`s, the rest `DenseLinear`s. Throws naming `file` if a
+    /// tensor is missing or misshapen, or if a tensor other than a decoder linear weight is quantized.
+    public convenience init(config: LlamaConfig, weights: [String: Tensor], quantized: [String: QuantizedTensor] = [:], file: String) throws {
         var expected = config.expectedShapes()
         if config.tieWordEmbeddings { expected["lm_head.weight"] = nil }
-        for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
+        let linearPaths = Set(config.linearModulePaths())
+        for (name, q) in quantized.sorted(by: { $0.key < $1.key }) where expected[name] != nil {
+            guard name.hasSuffix(".weight"), linearPaths.contains(String(name.dropLast(".weight".count))) else {
+                throw FormatError(file: file, field: name, message: "is 4-bit quantized, but only the decoder's linear layers may be")
+            }
+            guard q.shape == expected[name] else {
+                throw FormatError(file: file, field: name, message: "quantized shape \(q.shape) disagrees with the config, which needs \(expected[name]!)")
+            }
+        }
+        for (name, shape) in expected.sorted(by: { $0.key < $1.key }) where quantized[name] == nil {
             guard let t = weights[name] else { throw FormatError(file: file, field: name, message: "tensor is missing") }
             guard t.shape == shape else { throw FormatError(file: file, field: name, message: "shape \(t.shape) disagrees with the config, which needs \(shape)") }
         }
         var tensors: [String: Tensor] = [:], linears: [String: any FrozenLinear] = [:]
-        let linearPaths = Set(config.linearModulePaths())
-        for (name, t) in weights where expected[name] != nil {
+        for name in expected.keys {
             let module = String(name.dropLast(".weight".count))
-            if linearPaths.contains(module) { linears[module] = DenseLinear(weight: t) } else { tensors[name] = t }
+            if let q = quantized[name] {
+                linears[module] = QuantizedLinear(weight: q)
+            } else if linearPaths.contains(module) {
+                linears[module] = DenseLinear(weight: weights[name]!)
+            } else {
+                tensors[name] = weights[name]!
+            }
         }
         self.init(config: config, tensors: tensors, linears: linears)
     }
