@@ -1,0 +1,108 @@
+import Foundation
+import Tensor
+
+/// The hyper-parameters of a Llama-2 model, with Hugging Face `config.json` names on the wire.
+public struct LlamaConfig: Equatable, Sendable {
+    public var hiddenSize: Int
+    public var intermediateSize: Int
+    public var numLayers: Int
+    public var numHeads: Int
+    public var numKVHeads: Int
+    public var vocabSize: Int
+    public var rmsNormEps: Float
+    public var ropeTheta: Float
+    public var maxPositions: Int
+    public var tieWordEmbeddings: Bool
+    public var bosTokenID: Int
+    public var eosTokenID: Int
+
+    public init(hiddenSize: Int, intermediateSize: Int, numLayers: Int, numHeads: Int, numKVHeads: Int, vocabSize: Int,
+                rmsNormEps: Float = 1e-5, ropeTheta: Float = 10000, maxPositions: Int = 2048, tieWordEmbeddings: Bool = false,
+                bosTokenID: Int = 1, eosTokenID: Int = 2) {
+        self.hiddenSize = hiddenSize
+        self.intermediateSize = intermediateSize
+        self.numLayers = numLayers
+        self.numHeads = numHeads
+        self.numKVHeads = numKVHeads
+        self.vocabSize = vocabSize
+        self.rmsNormEps = rmsNormEps
+        self.ropeTheta = ropeTheta
+        self.maxPositions = maxPositions
+        self.tieWordEmbeddings = tieWordEmbeddings
+        self.bosTokenID = bosTokenID
+        self.eosTokenID = eosTokenID
+    }
+
+    public var headDim: Int { hiddenSize / numHeads }
+    public var kvDim: Int { headDim * numKVHeads }
+
+    /// Checks the sizes hang together; `file` names the source in the error.
+    public func validate(file: String) throws {
+        func fail(_ field: String, _ message: String) -> FormatError { FormatError(file: file, field: field, message: message) }
+        for (name, v) in [("hidden_size", hiddenSize), ("intermediate_size", intermediateSize), ("num_hidden_layers", numLayers),
+                          ("num_attention_heads", numHeads), ("num_key_value_heads", numKVHeads), ("vocab_size", vocabSize),
+                          ("max_position_embeddings", maxPositions)] where v <= 0 {
+            throw fail(name, "must be positive, got \(v)")
+        }
+        guard hiddenSize % numHeads == 0 else { throw fail("num_attention_heads", "\(numHeads) does not divide hidden_size \(hiddenSize)") }
+        guard headDim % 2 == 0 else { throw fail("hidden_size", "head dimension \(headDim) must be even for RoPE") }
+        guard numHeads % numKVHeads == 0 else { throw fail("num_key_value_heads", "\(numKVHeads) does not divide num_attention_heads \(numHeads)") }
+        guard rmsNormEps > 0 else { throw fail("rms_norm_eps", "must be positive") }
+        guard ropeTheta > 0 else { throw fail("rope_theta", "must be positive") }
+    }
+
+    /// Reads a Hugging Face `config.json` object.
+    public init(json: [String: Any], file: String) throws {
+        func int(_ key: String, default value: Int? = nil) throws -> Int {
+            if let v = json[key] as? Int { return v }
+            if json[key] == nil, let value { return value }
+            throw FormatError(file: file, field: key, message: json[key] == nil ? "missing" : "must be an integer")
+        }
+        func float(_ key: String, default value: Float) throws -> Float {
+            guard let v = json[key] else { return value }
+            guard let n = v as? NSNumber else { throw FormatError(file: file, field: key, message: "must be a number") }
+            return n.floatValue
+        }
+        if let type = json["model_type"] as? String, type != "llama" && type != "mistral" {
+            throw FormatError(file: file, field: "model_type", message: "\(type) is not a Llama-architecture model")
+        }
+        let heads = try int("num_attention_heads")
+        self.init(hiddenSize: try int("hidden_size"), intermediateSize: try int("intermediate_size"),
+                  numLayers: try int("num_hidden_layers"), numHeads: heads,
+                  numKVHeads: try int("num_key_value_heads", default: heads), vocabSize: try int("vocab_size"),
+                  rmsNormEps: try float("rms_norm_eps", default: 1e-6), ropeTheta: try float("rope_theta", default: 10000),
+                  maxPositions: try int("max_position_embeddings", default: 2048),
+                  tieWordEmbeddings: json["tie_word_embeddings"] as? Bool ?? false,
+                  bosTokenID: (json["bos_token_id"] as? Int) ?? 1, eosTokenID: (json["eos_token_id"] as? Int) ?? 2)
+        try validate(file: file)
+    }
+
+    /// The Hugging Face names and shapes of every tensor the model needs.
+    public func expectedShapes() -> [String: [Int]] {
+        var s: [String: [Int]] = ["model.embed_tokens.weight": [vocabSize, hiddenSize], "model.norm.weight": [hiddenSize]]
+        if !tieWordEmbeddings { s["lm_head.weight"] = [vocabSize, hiddenSize] }
+        for l in 0..<numLayers {
+            let p = "model.layers.\(l)."
+            s[p + "input_layernorm.weight"] = [hiddenSize]
+            s[p + "post_attention_layernorm.weight"] = [hiddenSize]
+            s[p + "self_attn.q_proj.weight"] = [hiddenSize, hiddenSize]
+            s[p + "self_attn.k_proj.weight"] = [kvDim, hiddenSize]
+            s[p + "self_attn.v_proj.weight"] = [kvDim, hiddenSize]
+            s[p + "self_attn.o_proj.weight"] = [hiddenSize, hiddenSize]
+            s[p + "mlp.gate_proj.weight"] = [intermediateSize, hiddenSize]
+            s[p + "mlp.up_proj.weight"] = [intermediateSize, hiddenSize]
+            s[p + "mlp.down_proj.weight"] = [hiddenSize, intermediateSize]
+        }
+        return s
+    }
+
+    /// Throws naming `file` and the tensor when one the config needs is missing or misshapen.
+    public func checkWeights(_ weights: [String: Tensor], file: String) throws {
+        for (name, shape) in expectedShapes().sorted(by: { $0.key < $1.key }) {
+            guard let t = weights[name] else { throw FormatError(file: file, field: name, message: "tensor is missing") }
+            guard t.shape == shape else {
+                throw FormatError(file: file, field: name, message: "shape \(t.shape) disagrees with the config, which needs \(shape)")
+            }
+        }
+    }
+}
