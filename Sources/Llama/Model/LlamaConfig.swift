@@ -67,14 +67,31 @@ public struct LlamaConfig: Equatable, Sendable {
             throw FormatError(file: file, field: "model_type", message: "\(type) is not a Llama-architecture model")
         }
         let heads = try int("num_attention_heads")
+        // transformers 5 moved rope_theta into rope_parameters.
+        var theta = try float("rope_theta", default: 10000)
+        if json["rope_theta"] == nil, let rope = json["rope_parameters"] as? [String: Any] {
+            if let type = rope["rope_type"] as? String, type != "default" {
+                throw FormatError(file: file, field: "rope_parameters.rope_type", message: "RoPE scaling \(type) is not supported")
+            }
+            guard let t = (rope["rope_theta"] as? NSNumber)?.floatValue else {
+                throw FormatError(file: file, field: "rope_parameters.rope_theta", message: "missing or not a number")
+            }
+            theta = t
+        }
+        if let scaling = json["rope_scaling"], !(scaling is NSNull) {
+            throw FormatError(file: file, field: "rope_scaling", message: "RoPE scaling is not supported")
+        }
         self.init(hiddenSize: try int("hidden_size"), intermediateSize: try int("intermediate_size"),
                   numLayers: try int("num_hidden_layers"), numHeads: heads,
                   numKVHeads: try int("num_key_value_heads", default: heads), vocabSize: try int("vocab_size"),
-                  rmsNormEps: try float("rms_norm_eps", default: 1e-6), ropeTheta: try float("rope_theta", default: 10000),
+                  rmsNormEps: try float("rms_norm_eps", default: 1e-6), ropeTheta: theta,
                   maxPositions: try int("max_position_embeddings", default: 2048),
                   tieWordEmbeddings: json["tie_word_embeddings"] as? Bool ?? false,
                   bosTokenID: (json["bos_token_id"] as? Int) ?? 1, eosTokenID: (json["eos_token_id"] as? Int) ?? 2)
         try validate(file: file)
+        if let headDim = json["head_dim"] as? Int, headDim != self.headDim {
+            throw FormatError(file: file, field: "head_dim", message: "\(headDim) differs from hidden_size / num_attention_heads = \(self.headDim)")
+        }
     }
 
     /// The Hugging Face names and shapes of every tensor the model needs.
