@@ -63,3 +63,59 @@ final class TinyLlamaTests: XCTestCase {
         }
     }
 }
+
+extension TinyLlamaTests {
+    func testMeanNegativeLogLikelihoodMatchesTransformersLoss() throws {
+        let (total, count) = try model().negativeLogLikelihood(ids: expected["prompt"] as! [Int])
+        XCTAssertEqual(count, 7)
+        XCTAssertEqual(total / Double(count), expected["loss"] as! Double, accuracy: 1e-5)
+    }
+
+    func testSamplingFiltersMatchTransformersWarpers() throws {
+        let logits = (expected["sample_logits"] as! [Double]).map(Float.init)
+        for case let f as [String: Any] in expected["filters"] as! [Any] {
+            let options = SamplingOptions(temperature: Float(f["temperature"] as! Double), topK: f["top_k"] as! Int,
+                                          topP: Float(f["top_p"] as! Double))
+            let kept = logits.withUnsafeBufferPointer { Sampler.filteredProbabilities($0, options: options) }
+            var ours = [Float](repeating: 0, count: logits.count)
+            for (id, p) in kept { ours[id] = p }
+            let reference = (f["probabilities"] as! [Double]).map(Float.init)
+            for i in 0..<logits.count { XCTAssertEqual(ours[i], reference[i], accuracy: 1e-6, "\(f) id \(i)") }
+        }
+    }
+
+    func testSeededSamplingIsReproducibleAndFollowsTheDistribution() throws {
+        let logits: [Float] = [2, 1, 0.5, -1, 0]
+        let options = SamplingOptions(temperature: 1, topK: 3, seed: 7)
+        var counts = [Int](repeating: 0, count: 5)
+        var a = Sampler(options), b = Sampler(options)
+        let draws = 20000
+        for _ in 0..<draws {
+            let x = logits.withUnsafeBufferPointer { a.next($0) }
+            XCTAssertEqual(x, logits.withUnsafeBufferPointer { b.next($0) })
+            counts[x] += 1
+        }
+        let e = [2, 1, 0.5].map { Foundation.exp($0) }, z = e.reduce(0, +)
+        for i in 0..<3 { XCTAssertEqual(Double(counts[i]) / Double(draws), e[i] / z, accuracy: 0.015) }
+        XCTAssertEqual(counts[3] + counts[4], 0)
+    }
+
+    func testNumReturnSequencesSampleIndependentlyAndGreedyRowsAgree() throws {
+        let m = try model()
+        let prompt = expected["prompt"] as! [Int]
+        let greedy = m.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: 10, numReturnSequences: 3, eosTokenID: nil))
+        XCTAssertEqual(greedy, Array(repeating: Array((expected["greedy_new_ids"] as! [Int]).prefix(10)), count: 3))
+        let sampled = m.generate(prompt: prompt, options: GenerationOptions(
+            maxNewTokens: 12, sampling: SamplingOptions(temperature: 1.5, seed: 3), numReturnSequences: 3, eosTokenID: nil))
+        XCTAssertEqual(sampled.map(\.count), [12, 12, 12])
+        XCTAssertNotEqual(sampled[0], sampled[1])
+        XCTAssertEqual(sampled, m.generate(prompt: prompt, options: GenerationOptions(
+            maxNewTokens: 12, sampling: SamplingOptions(temperature: 1.5, seed: 3), numReturnSequences: 3, eosTokenID: nil)))
+    }
+
+    func testGenerationStopsAtEOS() throws {
+        // transformers' greedy continuation emits id 2 as its 36th token.
+        let ids = try model().generate(prompt: expected["prompt"] as! [Int], options: GenerationOptions(maxNewTokens: 40, eosTokenID: 2))
+        XCTAssertEqual(ids, [Array((expected["greedy_new_ids"] as! [Int]).prefix(36))])
+    }
+}
