@@ -119,9 +119,8 @@ public final class LlamaInference: @unchecked Sendable {
 
         for (l, layer) in layers.enumerated() {
             norm(x, layer.attentionNorm, into: normed)
-            let q = layer.q.forward(normed).contiguous()
-            let k = layer.k.forward(normed).contiguous()
-            let v = layer.v.forward(normed).contiguous()
+            let qkv = project([layer.q, layer.k, layer.v], normed)
+            let (q, k, v) = (qkv[0], qkv[1], qkv[2])
             q.withUnsafeMutableBufferPointer { qp in
                 k.withUnsafeBufferPointer { kp in
                     v.withUnsafeBufferPointer { vp in
@@ -144,7 +143,7 @@ public final class LlamaInference: @unchecked Sendable {
                 attended.withUnsafeMutableBufferPointer { ap in
                     let qBase = qp.baseAddress!, aBase = ap.baseAddress!
                     let work = rows * heads
-                    Parallel.forRanges(work, minimumPerThread: max(1, 4096 / max(1, (start + t) * hd))) { range in
+                    Parallel.forRanges(work, minimumPerThread: max(1, 65536 / max(1, (start + t) * hd))) { range in
                         let local = UnsafeMutablePointer<Float>.allocate(capacity: start + t)
                         defer { local.deallocate() }
                         for job in range {
@@ -158,15 +157,15 @@ public final class LlamaInference: @unchecked Sendable {
                     }
                 }
             }
-            add(layer.o.forward(attended), into: x)
+            add(project(layer.o, attended), into: x)
             norm(x, layer.mlpNorm, into: normed)
-            let gate = layer.gate.forward(normed).contiguous()
-            let up = layer.up.forward(normed).contiguous()
+            let gateUp = project([layer.gate, layer.up], normed)
+            let (gate, up) = (gateUp[0], gateUp[1])
             swiGLU(gate: gate, up: up)
-            add(layer.down.forward(gate), into: x)
+            add(project(layer.down, gate), into: x)
         }
         norm(x, finalNorm, into: normed)
-        return head.forward(normed).reshaped([b, t, config.vocabSize])
+        return project(head, normed).reshaped([b, t, config.vocabSize])
     }
 
     func norm(_ x: Tensor, _ weight: Tensor, into out: Tensor) {
