@@ -119,3 +119,19 @@ extension TinyLlamaTests {
         XCTAssertEqual(ids, [Array((expected["greedy_new_ids"] as! [Int]).prefix(36))])
     }
 }
+
+extension TinyLlamaTests {
+    /// transformers' float16 shards (model.safetensors.index.json), against its logits of the
+    /// rounded weights in float32.
+    func testShardedFloat16CheckpointMatchesTransformers() throws {
+        let loaded = try ModelLoader.load(Fixtures.url("llama_tiny_f16_sharded", in: .module).path)
+        XCTAssertEqual(loaded.storedBytesPerParameter, 2)
+        let prompt = expected["prompt"] as! [Int]
+        let reference = expected["f16_logits"] as! [[Double]]
+        let logits = try LlamaInference(loaded).logits(ids: prompt)
+        var worst: Float = 0
+        for t in 0..<prompt.count { for v in 0..<64 { worst = max(worst, abs(logits[t, v] - Float(reference[t][v]))) } }
+        print("tiny llama f16 sharded logits max |error| \(worst)")
+        XCTAssertLessThan(worst, 1e-4)
+    }
+}
