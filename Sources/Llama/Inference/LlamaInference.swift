@@ -18,7 +18,7 @@ public final class LlamaInference: @unchecked Sendable {
     let embedding: Tensor
     let finalNorm: Tensor
     let head: any FrozenLinear
-    let rope: RoPETables
+    let rope: RoPE
 
     /// A model over weights named as in a Hugging Face checkpoint (q/k in rotate-half layout).
     /// Throws naming `file` and the tensor when one is missing or disagrees with `config`.
@@ -37,7 +37,7 @@ public final class LlamaInference: @unchecked Sendable {
         embedding = w("model.embed_tokens.weight")
         finalNorm = w("model.norm.weight")
         head = DenseLinear(weight: config.tieWordEmbeddings ? embedding : w("lm_head.weight"))
-        rope = RoPETables(headDim: config.headDim, positions: config.maxPositions, theta: config.ropeTheta)
+        rope = RoPE(headDim: config.headDim, theta: config.ropeTheta)
     }
 
     public convenience init(_ loaded: LoadedModel) throws {
@@ -112,6 +112,8 @@ public final class LlamaInference: @unchecked Sendable {
             precondition(id >= 0 && id < config.vocabSize, "LlamaInference.step: token id \(id) outside the vocabulary of \(config.vocabSize)")
             return id
         }
+        let (ropeCos, ropeSin) = rope.tables(positions)
+        let half = rope.half
         let x = embedding.gatherRows(flat).contiguous()
         let normed = Tensor(zeros: [rows, d])
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: cache.capacity * heads)
@@ -126,8 +128,12 @@ public final class LlamaInference: @unchecked Sendable {
                     v.withUnsafeBufferPointer { vp in
                         let kMut = UnsafeMutablePointer(mutating: kp.baseAddress!)
                         for r in 0..<rows {
-                            rope.apply(qp.baseAddress! + r * d, heads: heads, position: positions[r])
-                            rope.apply(kMut + r * kvHeads * hd, heads: kvHeads, position: positions[r])
+                            ropeCos.withUnsafeBufferPointer { c in
+                                ropeSin.withUnsafeBufferPointer { s in
+                                    rope.apply(qp.baseAddress! + r * d, heads: heads, cos: c.baseAddress! + r * half, sin: s.baseAddress! + r * half)
+                                    rope.apply(kMut + r * kvHeads * hd, heads: kvHeads, cos: c.baseAddress! + r * half, sin: s.baseAddress! + r * half)
+                                }
+                            }
                             let row = r / t, slot = start + r % t
                             for h in 0..<kvHeads {
                                 let o = cache.offset(row: row, head: h, slot: slot)

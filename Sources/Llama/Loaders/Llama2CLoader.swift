@@ -23,7 +23,12 @@ public enum Llama2CLoader {
 
         var offset = 28
         func take(_ name: String, _ shape: [Int]) throws -> Tensor {
-            let n = Shape.count(shape)
+            var n = 1
+            for d in shape {
+                let (p, o) = n.multipliedReportingOverflow(by: d)
+                guard !o, p <= bytes.count else { throw fail(name, "shape \(shape) cannot fit in the \(bytes.count)-byte file (truncated?)") }
+                n = p
+            }
             guard offset + 4 * n <= bytes.count else {
                 throw fail(name, "needs \(4 * n) bytes at offset \(offset), past the end of the \(bytes.count)-byte file (truncated?)")
             }

@@ -41,8 +41,8 @@ public struct LlamaConfig: Equatable, Sendable {
         func fail(_ field: String, _ message: String) -> FormatError { FormatError(file: file, field: field, message: message) }
         for (name, v) in [("hidden_size", hiddenSize), ("intermediate_size", intermediateSize), ("num_hidden_layers", numLayers),
                           ("num_attention_heads", numHeads), ("num_key_value_heads", numKVHeads), ("vocab_size", vocabSize),
-                          ("max_position_embeddings", maxPositions)] where v <= 0 {
-            throw fail(name, "must be positive, got \(v)")
+                          ("max_position_embeddings", maxPositions)] where v <= 0 || v > 1 << 24 {
+            throw fail(name, "must be in 1...\(1 << 24), got \(v)")
         }
         guard hiddenSize % numHeads == 0 else { throw fail("num_attention_heads", "\(numHeads) does not divide hidden_size \(hiddenSize)") }
         guard headDim % 2 == 0 else { throw fail("hidden_size", "head dimension \(headDim) must be even for RoPE") }
