@@ -3,8 +3,11 @@ import Tensor
 
 /// Options for `LlamaInference.generate`.
 public struct GenerationOptions: Sendable {
+    /// Tokens to generate per sequence at most.
     public var maxNewTokens: Int
+    /// How each token is chosen.
     public var sampling: SamplingOptions
+    /// Independent continuations of the prompt, decoded as one batch.
     public var numReturnSequences: Int
     /// Generation of a sequence stops after it emits this id (nil: never).
     public var eosTokenID: Int?

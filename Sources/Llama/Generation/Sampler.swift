@@ -4,12 +4,15 @@ import Tensor
 /// How the next token is chosen from logits, in transformers' order: temperature, then top-k,
 /// then top-p (nucleus) filtering, then a draw; `greedy` takes the argmax instead.
 public struct SamplingOptions: Sendable, Equatable {
+    /// Take the argmax and ignore the other settings.
     public var greedy: Bool
+    /// Divides the logits before softmax; must be positive unless greedy.
     public var temperature: Float
     /// 0 disables top-k.
     public var topK: Int
     /// 1 disables top-p.
     public var topP: Float
+    /// Seed of the generator the draws come from.
     public var seed: UInt64
 
     public init(greedy: Bool = false, temperature: Float = 1, topK: Int = 0, topP: Float = 1, seed: UInt64 = 0) {
@@ -20,11 +23,13 @@ public struct SamplingOptions: Sendable, Equatable {
         self.seed = seed
     }
 
+    /// Argmax decoding.
     public static let greedy = SamplingOptions(greedy: true)
 }
 
 /// Draws tokens from logit rows with a seeded generator.
 public struct Sampler {
+    /// The settings every draw uses.
     public let options: SamplingOptions
     var rng: RandomGenerator
 

@@ -4,7 +4,9 @@
 /// `capacity` positions, layout per layer [batch, kvHeads, capacity, headDim]. `keyMask` records
 /// which slots hold real tokens (0 for padding) so later queries skip them.
 public final class DecodeCache {
+    /// Rows decoded together.
     public let batch: Int
+    /// Slots preallocated per row.
     public let capacity: Int
     /// Slots filled so far (the same for every row).
     public internal(set) var length = 0

@@ -9,6 +9,7 @@ import Tensor
 /// adapted layers can be substituted through `replaceLinear`. Batches may be padded on either
 /// side; padding is described by a 0/1 attention mask as in transformers.
 public final class LlamaInference: @unchecked Sendable {
+    /// The architecture the weights were checked against.
     public let config: LlamaConfig
     struct Layer {
         let attentionNorm: Tensor, mlpNorm: Tensor
@@ -40,6 +41,7 @@ public final class LlamaInference: @unchecked Sendable {
         rope = RoPE(headDim: config.headDim, theta: config.ropeTheta)
     }
 
+    /// A model over a checkpoint read by `ModelLoader`.
     public convenience init(_ loaded: LoadedModel) throws {
         try self.init(config: loaded.config, weights: loaded.weights, file: loaded.path)
     }

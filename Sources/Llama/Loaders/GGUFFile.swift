@@ -5,6 +5,7 @@ import Tensor
 public indirect enum GGUFValue: Sendable, Equatable {
     case int(Int64), uint(UInt64), float(Double), bool(Bool), string(String), array([GGUFValue])
 
+    /// The value as an integer, when it is one that fits.
     public var intValue: Int? {
         switch self {
         case .int(let v): return Int(exactly: v)
@@ -12,6 +13,7 @@ public indirect enum GGUFValue: Sendable, Equatable {
         default: return nil
         }
     }
+    /// The value as a floating-point number, when it is numeric.
     public var floatValue: Double? {
         switch self {
         case .float(let v): return v
@@ -20,28 +22,38 @@ public indirect enum GGUFValue: Sendable, Equatable {
         default: return nil
         }
     }
+    /// The value when it is a string.
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+    /// The elements when the value is an array.
     public var arrayValue: [GGUFValue]? { if case .array(let a) = self { return a } else { return nil } }
 }
 
 /// A memory-mapped GGUF v2/v3 file: metadata key-values, tensor infos, aligned data. Everything is
 /// bounds-checked while parsing, so a bad file throws a `FormatError` naming the key or tensor.
 public final class GGUFFile: @unchecked Sendable {
+    /// Where one tensor lies and how it is stored.
     public struct TensorInfo: Sendable {
+        /// The llama.cpp tensor name (`blk.0.attn_q.weight`).
         public let name: String
         /// Row-major shape (GGUF lists dimensions innermost first; this is reversed).
         public let shape: [Int]
         /// 0 = F32, 1 = F16 (the only types read here).
         public let type: UInt32
+        /// Byte range in the file (absolute).
         public let range: Range<Int>
     }
 
+    /// The file read.
     public let path: String
+    /// GGUF format version (2 or 3).
     public let version: UInt32
+    /// Every metadata key-value, the tokenizer's (`tokenizer.ggml.*`) included.
     public let metadata: [String: GGUFValue]
+    /// The tensors by name.
     public let tensors: [String: TensorInfo]
     let file: MappedFile
 
+    /// Maps and parses the file at `path`.
     public convenience init(path: String) throws { try self.init(try MappedFile(path: path)) }
 
     public init(_ file: MappedFile) throws {

@@ -5,6 +5,7 @@ import Tensor
 /// tensor names (`token_embd`, `blk.N.attn_q`, ...). q/k are stored in Meta's interleaved layout
 /// and are reordered to rotate-half here.
 public enum GGUFLoader {
+    /// The model in a mapped GGUF file; throws naming the file and the key or tensor at fault.
     public static func load(_ mapped: MappedFile) throws -> LoadedModel {
         let file = try GGUFFile(mapped)
         let path = file.path, m = file.metadata

@@ -4,6 +4,7 @@ import Tensor
 /// Reads a Hugging Face Llama directory: `config.json` and `model.safetensors`, or shards listed
 /// in `model.safetensors.index.json`. F32 tensors stay in the mapped files.
 public enum HuggingFaceLoader {
+    /// The model in `directory`; throws naming the file and the field or tensor at fault.
     public static func load(directory: String) throws -> LoadedModel {
         let dir = URL(fileURLWithPath: directory)
         let configURL = dir.appendingPathComponent("config.json")

@@ -5,6 +5,7 @@ import Tensor
 /// n_kv_heads, vocab_size, seq_len; a negative vocab_size means an untied classifier follows the
 /// weights), then float32 arrays layer-stacked in run.c's order.
 public enum Llama2CLoader {
+    /// The model in a mapped llama2.c checkpoint; throws naming the file and the array at fault.
     public static func load(_ file: MappedFile) throws -> LoadedModel {
         let path = file.path, bytes = file.bytes
         func fail(_ field: String, _ message: String) -> FormatError { FormatError(file: path, field: field, message: message) }

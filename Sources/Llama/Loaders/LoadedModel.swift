@@ -4,11 +4,16 @@ import Tensor
 /// A checkpoint read from disk: its config and every tensor under its Hugging Face name, with
 /// q/k already in the rotate-half RoPE layout whatever the source format.
 public struct LoadedModel: @unchecked Sendable {
+    /// The on-disk format a model came from.
     public enum Format: String, Sendable { case huggingFace = "hf", llama2c = "llama2.c", gguf = "gguf" }
 
+    /// The architecture, from config.json, the llama2.c header or GGUF metadata.
     public let config: LlamaConfig
+    /// Every tensor by Hugging Face name (`model.layers.3.self_attn.q_proj.weight`).
     public let weights: [String: Tensor]
+    /// Where the weights came from.
     public let format: Format
+    /// The file (or directory, for shards) read.
     public let path: String
     /// Bytes per parameter as stored (4 for F32, 2 for F16/BF16); informational.
     public let storedBytesPerParameter: Int

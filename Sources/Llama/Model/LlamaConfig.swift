@@ -3,17 +3,29 @@ import Tensor
 
 /// The hyper-parameters of a Llama-2 model, with Hugging Face `config.json` names on the wire.
 public struct LlamaConfig: Equatable, Sendable {
+    /// `hidden_size`: the model width.
     public var hiddenSize: Int
+    /// `intermediate_size`: the SwiGLU width.
     public var intermediateSize: Int
+    /// `num_hidden_layers`.
     public var numLayers: Int
+    /// `num_attention_heads`: query heads.
     public var numHeads: Int
+    /// `num_key_value_heads`: key/value heads, shared by groups of query heads.
     public var numKVHeads: Int
+    /// `vocab_size`.
     public var vocabSize: Int
+    /// `rms_norm_eps`.
     public var rmsNormEps: Float
+    /// `rope_theta`: the RoPE base.
     public var ropeTheta: Float
+    /// `max_position_embeddings`: the context length.
     public var maxPositions: Int
+    /// `tie_word_embeddings`: the output head reuses the token embedding.
     public var tieWordEmbeddings: Bool
+    /// `bos_token_id`.
     public var bosTokenID: Int
+    /// `eos_token_id`.
     public var eosTokenID: Int
 
     public init(hiddenSize: Int, intermediateSize: Int, numLayers: Int, numHeads: Int, numKVHeads: Int, vocabSize: Int,
@@ -33,7 +45,9 @@ public struct LlamaConfig: Equatable, Sendable {
         self.eosTokenID = eosTokenID
     }
 
+    /// Width of one attention head.
     public var headDim: Int { hiddenSize / numHeads }
+    /// Width of the key (or value) projection.
     public var kvDim: Int { headDim * numKVHeads }
 
     /// Checks the sizes hang together; `file` names the source in the error.
