@@ -157,3 +157,19 @@ final class BadCheckpointTests: XCTestCase {
         XCTAssertEqual(file.metadata["tokenizer.ggml.bos_token_id"]?.intValue, 1)
     }
 }
+
+extension BadCheckpointTests {
+    func testSafeTensorsShapeWhoseByteSizeOverflowsIsNamed() throws {
+        let json = #"{"huge":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,4]}}"#
+        var d = Data()
+        var n = UInt64(json.utf8.count).littleEndian
+        d.append(Data(bytes: &n, count: 8))
+        d.append(Data(json.utf8))
+        d.append(Data(repeating: 0, count: 4))
+        let url = dir.appendingPathComponent("huge.safetensors")
+        try d.write(to: url)
+        XCTAssertThrowsError(try SafeTensorsFile(path: url.path)) { error in
+            XCTAssertTrue("\(error)".contains("huge.safetensors") && "\(error)".contains("huge: shape"), "\(error)")
+        }
+    }
+}
