@@ -28,8 +28,8 @@ extension Variable {
         let mask = Tensor(zeros: [groups * queries, keys])
         let p = mask.storage.pointer
         for row in 0..<(groups * queries) {
-            let last = row % queries + keys - queries
-            for c in (last + 1)..<Swift.max(keys, last + 1) { p[row * keys + c] = -.infinity }
+            let firstHidden = row % queries + keys - queries + 1
+            for c in firstHidden..<keys { p[row * keys + c] = -.infinity }
         }
         return mask
     }

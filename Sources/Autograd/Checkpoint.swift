@@ -17,7 +17,7 @@ extension Variable {
         return Variable(value: out, op: "checkpoint", parents: inputs) { g in
             let leaves = inputs.map { Variable($0.value, requiresGrad: $0.requiresGrad) }
             body(leaves).backward(seed: g)
-            return leaves.map(\.grad)
+            return leaves.map { $0.grad }
         }
     }
 }

@@ -58,7 +58,8 @@ enum CrossEntropyKernels {
         var lanes = SIMD8<Float>(repeating: -.infinity)
         var j = 0
         while j + 8 <= n {
-            lanes = pointwiseMax(lanes, UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self))
+            let v = UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self)
+            lanes.replace(with: v, where: v .> lanes)
             j += 8
         }
         var m = lanes.max()

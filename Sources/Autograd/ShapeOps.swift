@@ -64,7 +64,7 @@ extension Variable {
     public static func concat(_ parts: [Variable], axis: Int) -> Variable {
         precondition(!parts.isEmpty, "concat: no variables")
         let ax = Shape.axis(axis, rank: parts[0].rank, op: "concat")
-        let out = Tensor.concat(parts.map(\.value), axis: ax)
+        let out = Tensor.concat(parts.map { $0.value }, axis: ax)
         return record(out, op: "concat", parents: parts) { g in
             var start = 0
             return parts.map { p in

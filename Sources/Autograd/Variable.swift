@@ -51,7 +51,7 @@ public final class Variable {
     /// not require one.
     public static func record(_ value: Tensor, op: String, parents: [Variable],
                               vjp: @escaping (Tensor) -> [Tensor?]) -> Variable {
-        guard GradMode.isEnabled, parents.contains(where: \.requiresGrad) else { return Variable(value) }
+        guard GradMode.isEnabled, parents.contains(where: { $0.requiresGrad }) else { return Variable(value) }
         return Variable(value: value, op: op, parents: parents, vjp: vjp)
     }
 

@@ -3,7 +3,7 @@ import Foundation
 /// A seeded, reproducible random source: xoshiro256** (Blackman and Vigna) with its state
 /// filled by SplitMix64 from a 64-bit seed, as the authors recommend.
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
+    var s: (UInt64, UInt64, UInt64, UInt64)
 
     public init(seed: UInt64) {
         var x = seed

@@ -4,134 +4,61 @@ import TestSupport
 import XCTest
 @testable import Llama
 
-/// A tiny random Llama with grouped-query attention and an untied head, built and run by
-/// transformers (Scripts/fixtures/llama_tiny.py).
+/// A tiny random Llama with grouped-query attention against transformers
+/// (Scripts/fixtures/llama_tiny.py).
 final class TinyLlamaTests: XCTestCase {
-    lazy var expected = try! Fixtures.json("llama_tiny_expected.json", in: .module) as! [String: Any]
+    lazy var reference = try! Fixtures.json("tiny_llama_reference.json", in: .module) as! [String: Any]
+    lazy var model = try! HuggingFaceLoader.load(directory: Fixtures.url("tiny-llama", in: .module))
 
-    func model() throws -> LlamaInference {
-        try LlamaInference(try ModelLoader.load(Fixtures.url("llama_tiny", in: .module).path))
+    func maxError(_ a: [Float], _ b: [Double]) -> Float { zip(a, b).map { abs($0 - Float($1)) }.max()! }
+
+    func testPromptLogits() {
+        let ours = model.logits(reference["prompt"] as! [Int]).scalars
+        let theirs = (reference["logits"] as! [[Double]]).flatMap { $0 }
+        XCTAssertLessThan(maxError(ours, theirs), 1e-4)
     }
 
-    func testConfigIsReadFromTransformersFiveJSON() throws {
-        let loaded = try ModelLoader.load(Fixtures.url("llama_tiny", in: .module).path)
-        XCTAssertEqual(loaded.config, LlamaConfig(hiddenSize: 32, intermediateSize: 64, numLayers: 2, numHeads: 4, numKVHeads: 2,
-                                                  vocabSize: 64, rmsNormEps: 1e-6, ropeTheta: 500, maxPositions: 128, tieWordEmbeddings: false))
-        XCTAssertNotNil(loaded.weights["lm_head.weight"])
+    func testRightPaddedBatchLogits() {
+        let ours = model.forward(reference["batch"] as! [[Int]], attentionMask: reference["mask"] as? [[Int]]).value.scalars
+        let theirs = (reference["padded_logits"] as! [[[Double]]]).flatMap { $0.flatMap { $0 } }
+        XCTAssertLessThan(maxError(ours, theirs), 1e-4)
     }
 
-    func testPromptLogitsMatchTransformers() throws {
-        let prompt = expected["prompt"] as! [Int]
-        let reference = expected["logits"] as! [[Double]]
-        let logits = try model().logits(ids: prompt)
-        var worst: Float = 0
-        for t in 0..<prompt.count { for v in 0..<64 { worst = max(worst, abs(logits[t, v] - Float(reference[t][v]))) } }
-        print("tiny llama prompt logits max |error| \(worst)")
-        XCTAssertLessThan(worst, 1e-4)
+    func testGreedyGenerationWithCacheEqualsTransformers() {
+        let out = model.generate(prompt: reference["prompt"] as! [Int],
+                                 options: GenerationOptions(maxNewTokens: 20, sampler: .greedyDecoding, stopAtEOS: false))
+        XCTAssertEqual(out[0], reference["greedy"] as! [Int])
     }
 
-    func testPaddedBatchLogitsMatchTransformers() throws {
-        let batch = expected["batch"] as! [[Int]]
-        let mask = expected["attention_mask"] as! [[Int]]
-        let reference = expected["batch_logits"] as! [[[Double]]]
-        let logits = try model().logits(batch: batch, attentionMask: mask)
-        XCTAssertEqual(logits.shape, [3, 8, 64])
-        var worst: Float = 0
-        for b in 0..<batch.count {
-            for t in 0..<batch[b].count where mask[b][t] == 1 {
-                for v in 0..<64 { worst = max(worst, abs(logits[b, t, v] - Float(reference[b][t][v]))) }
-            }
+    func testLeftPaddedBatchGenerationEqualsTransformers() {
+        let out = model.generate(batch: reference["left"] as! [[Int]], attentionMask: reference["left_mask"] as! [[Int]],
+                                 options: GenerationOptions(maxNewTokens: 8, sampler: .greedyDecoding, stopAtEOS: false))
+        XCTAssertEqual(out, reference["left_greedy"] as! [[Int]])
+    }
+
+    func testMissingAndMisshapenTensorsAreNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Fixtures.url("tiny-llama/config.json", in: .module), to: dir.appendingPathComponent("config.json"))
+        let source = try SafeTensorsFile(path: Fixtures.url("tiny-llama/model.safetensors", in: .module).path)
+        var items = try source.names.filter { $0 != "model.norm.weight" }.map { SafeTensorsWriter.Item(name: $0, tensor: try source.tensor($0)) }
+        try SafeTensorsWriter.write(items, to: dir.appendingPathComponent("model.safetensors"))
+        XCTAssertThrowsError(try HuggingFaceLoader.load(directory: dir)) { error in
+            XCTAssertTrue(String(describing: error).contains("model.norm.weight: tensor is missing"), "\(error)")
         }
-        print("tiny llama padded batch logits max |error| \(worst)")
-        XCTAssertLessThan(worst, 1e-4)
-    }
-
-    func testGreedyGenerationWithCacheMatchesTransformersGenerate() throws {
-        let ids = try model().generate(prompt: expected["prompt"] as! [Int], options: GenerationOptions(maxNewTokens: 40, eosTokenID: nil))
-        XCTAssertEqual(ids, [expected["greedy_new_ids"] as! [Int]])
-    }
-
-    func testCachedDecodeEqualsFullForward() throws {
-        let m = try model()
-        let prompt = expected["prompt"] as! [Int]
-        let full = m.logits(ids: prompt)
-        let cache = m.makeCache(batch: 1, capacity: prompt.count)
-        _ = m.step([Array(prompt.prefix(3))], attentionMask: nil, cache: cache)
-        for t in 3..<prompt.count {
-            let one = m.step([[prompt[t]]], attentionMask: nil, cache: cache)
-            for v in 0..<64 { XCTAssertEqual(one[0, 0, v], full[t, v], accuracy: 1e-5) }
-        }
-    }
-}
-
-extension TinyLlamaTests {
-    func testMeanNegativeLogLikelihoodMatchesTransformersLoss() throws {
-        let (total, count) = try model().negativeLogLikelihood(ids: expected["prompt"] as! [Int])
-        XCTAssertEqual(count, 7)
-        XCTAssertEqual(total / Double(count), expected["loss"] as! Double, accuracy: 1e-5)
-    }
-
-    func testSamplingFiltersMatchTransformersWarpers() throws {
-        let logits = (expected["sample_logits"] as! [Double]).map(Float.init)
-        for case let f as [String: Any] in expected["filters"] as! [Any] {
-            let options = SamplingOptions(temperature: Float(f["temperature"] as! Double), topK: f["top_k"] as! Int,
-                                          topP: Float(f["top_p"] as! Double))
-            let kept = logits.withUnsafeBufferPointer { Sampler.filteredProbabilities($0, options: options) }
-            var ours = [Float](repeating: 0, count: logits.count)
-            for (id, p) in kept { ours[id] = p }
-            let reference = (f["probabilities"] as! [Double]).map(Float.init)
-            for i in 0..<logits.count { XCTAssertEqual(ours[i], reference[i], accuracy: 1e-6, "\(f) id \(i)") }
+        items.append(SafeTensorsWriter.Item(name: "model.norm.weight", tensor: Tensor(zeros: [31])))
+        try SafeTensorsWriter.write(items, to: dir.appendingPathComponent("model.safetensors"))
+        XCTAssertThrowsError(try HuggingFaceLoader.load(directory: dir)) { error in
+            XCTAssertTrue(String(describing: error).contains("model.norm.weight: shape [31] disagrees with the config"), "\(error)")
         }
     }
 
-    func testSeededSamplingIsReproducibleAndFollowsTheDistribution() throws {
-        let logits: [Float] = [2, 1, 0.5, -1, 0]
-        let options = SamplingOptions(temperature: 1, topK: 3, seed: 7)
-        var counts = [Int](repeating: 0, count: 5)
-        var a = Sampler(options), b = Sampler(options)
-        let draws = 20000
-        for _ in 0..<draws {
-            let x = logits.withUnsafeBufferPointer { a.next($0) }
-            XCTAssertEqual(x, logits.withUnsafeBufferPointer { b.next($0) })
-            counts[x] += 1
+    func testTruncatedLlama2cFileIsRefused() throws {
+        let bin = try SharedAssets.require("models/stories260K/stories260K.bin")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString).bin")
+        try Data(contentsOf: bin).prefix(50_000).write(to: url)
+        XCTAssertThrowsError(try Llama2cLoader.load(path: url.path)) { error in
+            XCTAssertTrue(String(describing: error).contains("truncated"), "\(error)")
         }
-        let e = [2, 1, 0.5].map { Foundation.exp($0) }, z = e.reduce(0, +)
-        for i in 0..<3 { XCTAssertEqual(Double(counts[i]) / Double(draws), e[i] / z, accuracy: 0.015) }
-        XCTAssertEqual(counts[3] + counts[4], 0)
-    }
-
-    func testNumReturnSequencesSampleIndependentlyAndGreedyRowsAgree() throws {
-        let m = try model()
-        let prompt = expected["prompt"] as! [Int]
-        let greedy = m.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: 10, numReturnSequences: 3, eosTokenID: nil))
-        XCTAssertEqual(greedy, Array(repeating: Array((expected["greedy_new_ids"] as! [Int]).prefix(10)), count: 3))
-        let sampled = m.generate(prompt: prompt, options: GenerationOptions(
-            maxNewTokens: 12, sampling: SamplingOptions(temperature: 1.5, seed: 3), numReturnSequences: 3, eosTokenID: nil))
-        XCTAssertEqual(sampled.map(\.count), [12, 12, 12])
-        XCTAssertNotEqual(sampled[0], sampled[1])
-        XCTAssertEqual(sampled, m.generate(prompt: prompt, options: GenerationOptions(
-            maxNewTokens: 12, sampling: SamplingOptions(temperature: 1.5, seed: 3), numReturnSequences: 3, eosTokenID: nil)))
-    }
-
-    func testGenerationStopsAtEOS() throws {
-        // transformers' greedy continuation emits id 2 as its 36th token.
-        let ids = try model().generate(prompt: expected["prompt"] as! [Int], options: GenerationOptions(maxNewTokens: 40, eosTokenID: 2))
-        XCTAssertEqual(ids, [Array((expected["greedy_new_ids"] as! [Int]).prefix(36))])
-    }
-}
-
-extension TinyLlamaTests {
-    /// transformers' float16 shards (model.safetensors.index.json), against its logits of the
-    /// rounded weights in float32.
-    func testShardedFloat16CheckpointMatchesTransformers() throws {
-        let loaded = try ModelLoader.load(Fixtures.url("llama_tiny_f16_sharded", in: .module).path)
-        XCTAssertEqual(loaded.storedBytesPerParameter, 2)
-        let prompt = expected["prompt"] as! [Int]
-        let reference = expected["f16_logits"] as! [[Double]]
-        let logits = try LlamaInference(loaded).logits(ids: prompt)
-        var worst: Float = 0
-        for t in 0..<prompt.count { for v in 0..<64 { worst = max(worst, abs(logits[t, v] - Float(reference[t][v]))) } }
-        print("tiny llama f16 sharded logits max |error| \(worst)")
-        XCTAssertLessThan(worst, 1e-4)
     }
 }

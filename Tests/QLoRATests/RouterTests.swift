@@ -1,3 +1,4 @@
+import Llama
 import Tensor
 import TestSupport
 import XCTest
@@ -38,5 +39,24 @@ final class RouterTests: XCTestCase {
     func testNaNEmbeddingsAreReported() {
         let r = Router(adapterNames: ["a", "b", "c"], dimension: 4, seed: 1)
         XCTAssertThrowsError(try r.probabilities(Tensor([.nan, 0, 0, 0], shape: [1, 4])))
+    }
+}
+
+final class RouterIOTests: XCTestCase {
+    func testSaveLoadRoundTripAndMismatchIsNamed() throws {
+        let r = Router(adapterNames: ["microblogs", "forums", "wikitalk"], dimension: 6, seed: 4)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("router-\(UUID().uuidString).safetensors")
+        try r.save(to: url)
+        let back = try Router.load(url)
+        XCTAssertEqual(back.adapterNames, r.adapterNames)
+        XCTAssertEqual(back.w2.scalars, r.w2.scalars)
+        // Two outputs, three names: refused with the count in the message.
+        let two = Router(adapterNames: ["a", "b"], dimension: 6, seed: 4)
+        try SafeTensorsWriter.write([.init(name: "w1", tensor: two.w1), .init(name: "b1", tensor: two.b1),
+                                     .init(name: "w2", tensor: two.w2), .init(name: "b2", tensor: two.b2)],
+                                    metadata: ["adapter_names": #"["a","b","c"]"#], to: url)
+        XCTAssertThrowsError(try Router.load(url)) { error in
+            XCTAssertTrue(String(describing: error).contains("2 probabilities for 3 adapters"), "\(error)")
+        }
     }
 }

@@ -1,54 +1,113 @@
+import Autograd
 import Foundation
 import Tensor
 
-/// Options for `LlamaInference.generate`.
+/// Settings of one `generate` call.
 public struct GenerationOptions: Sendable {
-    /// Tokens to generate per sequence at most.
     public var maxNewTokens: Int
-    /// How each token is chosen.
-    public var sampling: SamplingOptions
-    /// Independent continuations of the prompt, decoded as one batch.
+    public var sampler: Sampler
+    public var seed: UInt64
     public var numReturnSequences: Int
-    /// Generation of a sequence stops after it emits this id (nil: never).
-    public var eosTokenID: Int?
+    /// Stop a sequence at the end-of-sequence token (which is kept in the output).
+    public var stopAtEOS: Bool
 
-    public init(maxNewTokens: Int = 64, sampling: SamplingOptions = .greedy, numReturnSequences: Int = 1, eosTokenID: Int? = 2) {
+    public init(maxNewTokens: Int = 200, sampler: Sampler = Sampler(), seed: UInt64 = 0, numReturnSequences: Int = 1, stopAtEOS: Bool = true) {
+        precondition(maxNewTokens >= 0 && numReturnSequences >= 1, "GenerationOptions: maxNewTokens \(maxNewTokens), numReturnSequences \(numReturnSequences)")
         self.maxNewTokens = maxNewTokens
-        self.sampling = sampling
+        self.sampler = sampler
+        self.seed = seed
         self.numReturnSequences = numReturnSequences
-        self.eosTokenID = eosTokenID
+        self.stopAtEOS = stopAtEOS
     }
 }
 
-extension LlamaInference {
-    /// Continues `prompt` with the KV cache, `numReturnSequences` sequences decoded as one batch.
-    /// `onToken(sequence, id)` is called for each new token as soon as it is chosen. Returns the
-    /// new ids per sequence (EOS included when it stopped there).
-    public func generate(prompt: [Int], options: GenerationOptions, onToken: (Int, Int) -> Void = { _, _ in }) -> [[Int]] {
-        precondition(!prompt.isEmpty, "generate: the prompt is empty (start with BOS)")
-        precondition(options.numReturnSequences >= 1, "generate: numReturnSequences must be >= 1")
-        let n = options.numReturnSequences
-        let steps = min(options.maxNewTokens, config.maxPositions - prompt.count)
-        guard steps > 0 else { return Array(repeating: [], count: n) }
-        let cache = makeCache(batch: n, capacity: prompt.count + steps)
-        var sampler = Sampler(options.sampling)
-        var outputs = Array(repeating: [Int](), count: n)
-        var done = Array(repeating: false, count: n)
-        var logits = step(Array(repeating: prompt, count: n), attentionMask: nil, cache: cache)
-        for s in 0..<steps {
-            let t = logits.shape[1]
-            var next = [Int](repeating: 0, count: n)
-            for r in 0..<n {
-                let row = logits.select(axis: 0, r).select(axis: 0, t - 1)
-                next[r] = done[r] ? (options.eosTokenID ?? 0) : row.withUnsafeBufferPointer { sampler.next($0) }
-                if !done[r] {
-                    outputs[r].append(next[r])
-                    onToken(r, next[r])
-                    if next[r] == options.eosTokenID { done[r] = true }
-                }
+/// Timing of a generation, for the tools' tokens/s report.
+public struct GenerationStats: Sendable {
+    public var promptTokens = 0
+    public var generatedTokens = 0
+    public var promptSeconds = 0.0
+    public var generationSeconds = 0.0
+    public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokens) / promptSeconds : 0 }
+    public var generationTokensPerSecond: Double { generationSeconds > 0 ? Double(generatedTokens) / generationSeconds : 0 }
+}
+
+extension LlamaModel {
+    /// Continues `prompt` token by token with a KV cache. Each of `numReturnSequences` sequences
+    /// draws from its own generator seeded `seed + index`. `onToken(sequence, token)` streams tokens
+    /// as they are chosen. Returns the new tokens of each sequence (the prompt excluded).
+    public func generate(prompt: [Int], options: GenerationOptions, linears: LinearProvider? = nil,
+                         stats: UnsafeMutablePointer<GenerationStats>? = nil,
+                         onToken: ((Int, Int) -> Void)? = nil) -> [[Int]] {
+        precondition(!prompt.isEmpty, "generate: the prompt must hold at least one token (BOS)")
+        precondition(prompt.count <= config.maxPositions, "generate: prompt of \(prompt.count) tokens exceeds the model's \(config.maxPositions) positions")
+        var results: [[Int]] = []
+        var timing = GenerationStats()
+        for sequence in 0..<options.numReturnSequences {
+            var rng = RandomGenerator(seed: options.seed &+ UInt64(sequence))
+            let cache = KVCache(layers: config.numLayers)
+            var out: [Int] = []
+            let start = Date()
+            var logits = noGrad { forward([prompt], cache: cache, linears: linears).value }
+            timing.promptTokens += prompt.count
+            timing.promptSeconds += Date().timeIntervalSince(start)
+            let genStart = Date()
+            while out.count < options.maxNewTokens && prompt.count + out.count < config.maxPositions {
+                let last = logits.reshaped([-1, config.vocabSize]).select(axis: 0, logits.count / config.vocabSize - 1)
+                let next = options.sampler.sample(last.scalars, generator: &rng)
+                out.append(next)
+                onToken?(sequence, next)
+                if options.stopAtEOS && next == config.eosTokenID { break }
+                if out.count == options.maxNewTokens { break }
+                logits = noGrad { forward([[next]], cache: cache, linears: linears).value }
             }
-            if done.allSatisfy({ $0 }) || s == steps - 1 { break }
-            logits = step(next.map { [$0] }, attentionMask: nil, cache: cache)
+            timing.generatedTokens += out.count
+            timing.generationSeconds += Date().timeIntervalSince(genStart)
+            results.append(out)
+        }
+        stats?.pointee = timing
+        return results
+    }
+}
+
+extension LlamaModel {
+    /// Continues a left-padded batch together, as transformers' `generate` does: positions count
+    /// only real tokens (`cumsum(mask) - 1`), padded keys are masked, and every new token extends
+    /// the mask. Row `b` samples with a generator seeded `seed + b`; a row that produced EOS keeps
+    /// it and stops growing. Returns each row's new tokens.
+    public func generate(batch ids: [[Int]], attentionMask: [[Int]], options: GenerationOptions,
+                         linears: LinearProvider? = nil) -> [[Int]] {
+        precondition(ids.count == attentionMask.count && zip(ids, attentionMask).allSatisfy { $0.count == $1.count },
+                     "generate(batch:): ids and attention mask must have the same shape")
+        var mask = attentionMask
+        var positions = mask.flatMap { row -> [Int] in
+            var seen = 0
+            return row.map { m in
+                seen += m
+                return m == 0 ? 1 : seen - 1
+            }
+        }
+        var rngs = ids.indices.map { RandomGenerator(seed: options.seed &+ UInt64($0)) }
+        var outputs = [[Int]](repeating: [], count: ids.count)
+        var done = [Bool](repeating: false, count: ids.count)
+        let cache = KVCache(layers: config.numLayers)
+        var input = ids
+        var next = positions.enumerated().filter { ($0.offset + 1) % ids[0].count == 0 }.map { $0.element }
+        for _ in 0..<options.maxNewTokens {
+            let logits = noGrad { forward(input, positions: positions, attentionMask: mask, cache: cache, linears: linears).value }
+            let seq = input[0].count
+            var step: [Int] = []
+            for b in ids.indices {
+                let row = logits.select(axis: 0, b).select(axis: 0, seq - 1).scalars
+                let token = done[b] ? config.eosTokenID : options.sampler.sample(row, generator: &rngs[b])
+                if !done[b] { outputs[b].append(token) }
+                if options.stopAtEOS && token == config.eosTokenID { done[b] = true }
+                step.append(token)
+            }
+            if done.allSatisfy({ $0 }) { break }
+            next = next.map { $0 + 1 }
+            positions = next
+            mask = mask.map { $0 + [1] }
+            input = step.map { [$0] }
         }
         return outputs
     }

@@ -1,88 +1,70 @@
 import Foundation
 import Tensor
 
-/// How the next token is chosen from logits, in transformers' order: temperature, then top-k,
-/// then top-p (nucleus) filtering, then a draw; `greedy` takes the argmax instead.
-public struct SamplingOptions: Sendable, Equatable {
-    /// Take the argmax and ignore the other settings.
+/// How the next token is chosen from a row of logits, in the order transformers applies its
+/// logits processors: temperature, then top-k, then top-p (nucleus), then a draw from the softmax.
+public struct Sampler: Sendable, Equatable {
+    /// Greedy decoding (argmax) ignores the other settings.
     public var greedy: Bool
-    /// Divides the logits before softmax; must be positive unless greedy.
     public var temperature: Float
     /// 0 disables top-k.
     public var topK: Int
     /// 1 disables top-p.
     public var topP: Float
-    /// Seed of the generator the draws come from.
-    public var seed: UInt64
 
-    public init(greedy: Bool = false, temperature: Float = 1, topK: Int = 0, topP: Float = 1, seed: UInt64 = 0) {
+    public init(greedy: Bool = false, temperature: Float = 1, topK: Int = 50, topP: Float = 1) {
+        precondition(temperature > 0 || greedy, "Sampler: temperature \(temperature) must be positive (or use greedy)")
+        precondition(topP > 0 && topP <= 1, "Sampler: top-p \(topP) must be in (0, 1]")
+        precondition(topK >= 0, "Sampler: top-k \(topK) must not be negative")
         self.greedy = greedy
         self.temperature = temperature
         self.topK = topK
         self.topP = topP
-        self.seed = seed
     }
 
-    /// Argmax decoding.
-    public static let greedy = SamplingOptions(greedy: true)
-}
+    public static let greedyDecoding = Sampler(greedy: true)
 
-/// Draws tokens from logit rows with a seeded generator.
-public struct Sampler {
-    /// The settings every draw uses.
-    public let options: SamplingOptions
-    var rng: RandomGenerator
-
-    public init(_ options: SamplingOptions) {
-        precondition(options.greedy || options.temperature > 0, "Sampler: temperature \(options.temperature) must be positive (use greedy for 0)")
-        precondition(options.topK >= 0, "Sampler: top-k \(options.topK) must be >= 0")
-        precondition(options.topP > 0 && options.topP <= 1, "Sampler: top-p \(options.topP) must be in (0, 1]")
-        self.options = options
-        rng = RandomGenerator(seed: options.seed)
-    }
-
-    /// The next token for one row of logits.
-    public mutating func next(_ logits: UnsafeBufferPointer<Float>) -> Int {
-        if options.greedy || options.temperature == 0 { return Self.argmax(logits) }
-        let probabilities = Self.filteredProbabilities(logits, options: options)
-        var u = Double(rng.nextDouble()), last = 0
-        for (id, p) in probabilities {
-            last = id
-            u -= Double(p)
-            if u < 0 { return id }
-        }
-        return last
-    }
-
-    /// The first index of the largest value (ties go to the lower id, as torch.argmax does).
+    /// The index of the largest logit (the first on ties, as `torch.argmax`).
     public static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int {
         var best = 0
         for i in 1..<logits.count where logits[i] > logits[best] { best = i }
         return best
     }
 
-    /// The surviving (id, probability) pairs after temperature, top-k and top-p, renormalised,
-    /// most probable first.
-    public static func filteredProbabilities(_ logits: UnsafeBufferPointer<Float>, options: SamplingOptions) -> [(Int, Float)] {
-        var scored = logits.enumerated().map { ($0.offset, $0.element / options.temperature) }
-        scored.sort { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-        if options.topK > 0 && options.topK < scored.count { scored.removeLast(scored.count - options.topK) }
-        let maxLogit = scored[0].1
-        var exps = scored.map { Foundation.exp(Double($0.1 - maxLogit)) }
-        var total = exps.reduce(0, +)
-        if options.topP < 1 {
-            // Keep the smallest prefix whose mass reaches top-p: transformers drops tokens whose
-            // ascending cumulative probability is <= 1 - top_p, always keeping the top one.
-            var cumulative = 0.0, keep = 0
-            for e in exps {
-                keep += 1
-                cumulative += e / total
-                if cumulative >= Double(options.topP) { break }
-            }
-            scored.removeLast(scored.count - keep)
-            exps.removeLast(exps.count - keep)
-            total = exps.reduce(0, +)
+    /// The processed logits (filtered entries set to -inf), before the softmax.
+    public func warp(_ logits: [Float]) -> [Float] {
+        var scores = logits.map { $0 / temperature }
+        let k = min(topK, scores.count)
+        if k > 0 && k < scores.count {
+            let threshold = scores.sorted(by: >)[k - 1]
+            for i in scores.indices where scores[i] < threshold { scores[i] = -.infinity }
         }
-        return zip(scored, exps).map { ($0.0.0, Float($0.1 / total)) }
+        if topP < 1 {
+            let order = scores.indices.sorted { scores[$0] < scores[$1] }
+            let m = scores.max() ?? 0
+            let exps = order.map { Foundation.exp(Double(scores[$0] - m)) }
+            let total = exps.reduce(0, +)
+            var cumulative = 0.0
+            for (rank, i) in order.enumerated() where rank < order.count - 1 {
+                cumulative += exps[rank] / total
+                if cumulative <= Double(1 - topP) { scores[i] = -.infinity }
+            }
+        }
+        return scores
+    }
+
+    /// The next token for one row of logits.
+    public func sample(_ logits: [Float], generator: inout RandomGenerator) -> Int {
+        if greedy { return logits.withUnsafeBufferPointer { Self.argmax($0) } }
+        let scores = warp(logits)
+        let m = scores.max() ?? 0
+        let probs = scores.map { Foundation.exp(Double($0 - m)) }
+        let total = probs.reduce(0, +)
+        var u = generator.nextDouble() * total
+        for (i, p) in probs.enumerated() where p > 0 {
+            u -= p
+            if u < 0 { return i }
+        }
+        return probs.lastIndex { $0 > 0 } ?? 0
     }
 }

@@ -85,6 +85,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     }
 
     /// A tensor as Float32: F32 data is borrowed from the mapping when aligned, other dtypes are converted.
+    /// A borrowed tensor is read-only memory: `copy()` it before writing through it.
     public func tensor(_ name: String) throws -> Tensor {
         guard let e = entries[name] else { throw FormatError(file: path, field: name, message: "tensor is missing") }
         let count = Shape.count(e.shape)

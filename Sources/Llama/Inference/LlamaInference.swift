@@ -19,7 +19,7 @@ public final class LlamaInference: @unchecked Sendable {
     let embedding: Tensor
     let finalNorm: Tensor
     let head: any FrozenLinear
-    let rope: RoPE
+    let rope: RoPEAngles
 
     /// A model over weights named as in a Hugging Face checkpoint (q/k in rotate-half layout).
     /// Throws naming `file` and the tensor when one is missing or disagrees with `config`.
@@ -38,7 +38,7 @@ public final class LlamaInference: @unchecked Sendable {
         embedding = w("model.embed_tokens.weight")
         finalNorm = w("model.norm.weight")
         head = DenseLinear(weight: config.tieWordEmbeddings ? embedding : w("lm_head.weight"))
-        rope = RoPE(headDim: config.headDim, theta: config.ropeTheta)
+        rope = RoPEAngles(headDim: config.headDim, theta: config.ropeTheta)
     }
 
     /// A model over a checkpoint read by `ModelLoader`.

@@ -14,13 +14,13 @@ func matVec(_ products: [(weight: UnsafePointer<Float>, out: UnsafeMutablePointe
         for r in range {
             while r >= ends[which] { which += 1 }
             let local = r - (ends[which] - products[which].rows)
-            products[which].out[local] = dot(products[which].weight + local * cols, x, cols)
+            products[which].out[local] = denseRowDot(products[which].weight + local * cols, x, cols)
         }
     }
 }
 
 @inline(__always)
-func dot(_ row: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ cols: Int) -> Float {
+func denseRowDot(_ row: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ cols: Int) -> Float {
     var a0 = SIMD8<Float>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
     var i = 0
     while i + 32 <= cols {

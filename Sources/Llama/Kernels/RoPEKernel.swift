@@ -3,7 +3,7 @@ import Foundation
 /// Rotate-half RoPE as transformers computes it: inv_freq = 1 / theta^(2i / headDim) and
 /// angle = position * inv_freq in fp32. Angles are computed for the positions of each step only,
 /// so a long advertised context costs no table.
-struct RoPE {
+struct RoPEAngles {
     let invFreq: [Float]
     var half: Int { invFreq.count }
 

@@ -42,11 +42,11 @@ public enum ModelLoader {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw FormatError(file: path, field: "file", message: "does not exist")
         }
-        if isDirectory.boolValue { return try HuggingFaceLoader.load(directory: path) }
+        if isDirectory.boolValue { return try HuggingFaceCheckpoint.load(directory: path) }
         let file = try MappedFile(path: path)
         if file.bytes.count >= 4, Array(file.bytes[0..<4]) == Array("GGUF".utf8) { return try GGUFLoader.load(file) }
         if path.hasSuffix(".safetensors") {
-            return try HuggingFaceLoader.load(directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            return try HuggingFaceCheckpoint.load(directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
         }
         return try Llama2CLoader.load(file)
     }

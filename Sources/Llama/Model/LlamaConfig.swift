@@ -108,6 +108,15 @@ public struct LlamaConfig: Equatable, Sendable {
         }
     }
 
+    /// The `config.json` object transformers reads.
+    public func json() -> [String: Any] {
+        ["architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": hiddenSize, "intermediate_size": intermediateSize,
+         "num_hidden_layers": numLayers, "num_attention_heads": numHeads, "num_key_value_heads": numKVHeads, "vocab_size": vocabSize,
+         "rms_norm_eps": Double(rmsNormEps), "rope_theta": Double(ropeTheta), "max_position_embeddings": maxPositions,
+         "tie_word_embeddings": tieWordEmbeddings, "bos_token_id": bosTokenID, "eos_token_id": eosTokenID,
+         "hidden_act": "silu", "torch_dtype": "float32", "attention_bias": false, "mlp_bias": false]
+    }
+
     /// The Hugging Face names and shapes of every tensor the model needs.
     public func expectedShapes() -> [String: [Int]] {
         var s: [String: [Int]] = ["model.embed_tokens.weight": [vocabSize, hiddenSize], "model.norm.weight": [hiddenSize]]
@@ -134,6 +143,14 @@ public struct LlamaConfig: Equatable, Sendable {
             guard t.shape == shape else {
                 throw FormatError(file: file, field: name, message: "shape \(t.shape) disagrees with the config, which needs \(shape)")
             }
+        }
+    }
+
+    /// Module paths of the seven linear layers of every decoder layer.
+    public func linearModulePaths() -> [String] {
+        (0..<numLayers).flatMap { l in
+            ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"]
+                .map { "model.layers.\(l).\($0)" }
         }
     }
 }

@@ -19,8 +19,9 @@ public final class LoRALayer {
         precondition(weights.inFeatures == base.inFeatures && weights.outFeatures == base.outFeatures,
                      "LoRALayer \(name): factors [\(weights.outFeatures), \(weights.rank)] x [\(weights.rank), \(weights.inFeatures)] do not fit the base [\(base.outFeatures), \(base.inFeatures)]")
         self.base = base
-        a = Variable(weights.a, requiresGrad: trainable, name: name + ".lora_A.weight")
-        b = Variable(weights.b, requiresGrad: trainable, name: name + ".lora_B.weight")
+        // Own copies: the optimizer updates them in place, and loaded factors may be read-only file mappings.
+        a = Variable(weights.a.copy(), requiresGrad: trainable, name: name + ".lora_A.weight")
+        b = Variable(weights.b.copy(), requiresGrad: trainable, name: name + ".lora_B.weight")
         self.scaling = scaling
         self.dropout = dropout
     }

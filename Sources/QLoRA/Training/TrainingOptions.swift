@@ -13,6 +13,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public var optimizer: Optimizer = .pagedAdamW32bit
     /// Bytes of optimizer state kept resident by the paged optimizer.
     public var optimizerMemoryBudget = 256 << 20
+    /// State tensors with at least this many elements are paged (the 1e5).
+    public var pagedMinimumElements = 100_000
     public var learningRate = 2e-4
     public var weightDecay = 0.0
     public var maxGradNorm: Float = 0.3

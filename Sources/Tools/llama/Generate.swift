@@ -23,13 +23,12 @@ extension LlamaTool {
         }
 
         func run() throws {
-            let (loaded, llama) = try loadModel(model)
+            let (_, llama) = try loadModel(model)
             let prompt = try input.tokens(model: model)
             let tokenizer = input.ids == nil ? try loadTokenizer(model: model, override: input.tokenizer) : nil
             let options = GenerationOptions(
-                maxNewTokens: maxNewTokens,
-                sampling: SamplingOptions(greedy: greedy, temperature: temperature, topK: topK, topP: topP, seed: seed),
-                numReturnSequences: numReturnSequences, eosTokenID: loaded.config.eosTokenID)
+                maxNewTokens: maxNewTokens, sampler: Sampler(greedy: greedy, temperature: temperature, topK: topK, topP: topP),
+                seed: seed, numReturnSequences: numReturnSequences, stopAtEOS: true)
 
             let start = DispatchTime.now()
             var firstToken: DispatchTime?

@@ -1,0 +1,35 @@
+// libFuzzer entry point for the tokenizer parsers (SentencePiece protobuf, llama2.c tokenizer.bin,
+// Hugging Face tokenizer.json). Built together with the tokenizer sources, not through SwiftPM:
+//
+//   swiftc -O -sanitize=fuzzer,address -parse-as-library Fuzz/TokenizerFuzz/TokenizerFuzz.swift \
+//       Sources/Llama/Tokenizer/*.swift -o .build/tokenizer-fuzz
+//   .build/tokenizer-fuzz -max_total_time=300 Tests/LlamaTests/Fixtures/
+//
+// The first input byte picks the format; the rest is the file. A parser may throw TokenizerError but
+// must never trap, and whatever parses must encode and decode without trapping.
+import Foundation
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func tokenizerFuzz(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
+    guard let start, count > 0 else { return 0 }
+    let selector = start.load(as: UInt8.self)
+    let data = Data(bytes: start + 1, count: count - 1)
+    let tokenizer: Tokenizer
+    do {
+        switch selector % 3 {
+        case 0: tokenizer = try Tokenizer(sentencePieceModel: data, file: "fuzz.model")
+        case 1: tokenizer = try Tokenizer(llama2cTokenizer: data, file: "fuzz.bin")
+        default: tokenizer = try Tokenizer(huggingFaceJSON: data, file: "fuzz.json")
+        }
+    } catch is TokenizerError {
+        return 0
+    } catch {
+        fatalError("parser threw a non-TokenizerError: \(error)")
+    }
+    for text in ["", " ", "Hello  world\n", "é😀中 <s>\t", String(decoding: data.prefix(64), as: UTF8.self)] {
+        let ids = tokenizer.encode(text, addBOS: true, addEOS: true)
+        _ = tokenizer.decode(ids)
+    }
+    _ = tokenizer.decode(Array(0..<min(tokenizer.vocabularySize, 300)))
+    return 0
+}

@@ -1,0 +1,135 @@
+import Autograd
+import Foundation
+import Tensor
+
+/// A Llama-2 decoder in fp32, readable top to bottom like llama2.c's `run.c`.
+///
+/// Parameters are addressed by their Hugging Face names. The seven linear layers of each decoder
+/// layer are `FrozenLinear`s (dense or 4-bit) reached through a `LinearProvider`, so LoRA
+/// adapters wrap them without touching the model. The same forward serves training (it is
+/// built from Autograd ops) and inference (under `noGrad`, with a `KVCache`).
+public final class LlamaModel: @unchecked Sendable {
+    public let config: LlamaConfig
+    /// Embedding, norms and output head, by Hugging Face name.
+    public let tensors: [String: Tensor]
+    /// The linear layers by module path (`model.layers.0.self_attn.q_proj`).
+    public let linears: [String: any FrozenLinear]
+    let ropeCos: Tensor, ropeSin: Tensor
+
+    public init(config: LlamaConfig, tensors: [String: Tensor], linears: [String: any FrozenLinear]) {
+        self.config = config
+        self.tensors = tensors
+        self.linears = linears
+        (ropeCos, ropeSin) = RoPE.tables(headDim: config.headDim, maxPositions: config.maxPositions, theta: config.ropeTheta)
+    }
+
+    /// A model from dense weights named as in a Hugging Face checkpoint; every linear layer is
+    /// kept as a `DenseLinear`. Throws naming `file` if a tensor is missing or misshapen.
+    public convenience init(config: LlamaConfig, weights: [String: Tensor], file: String) throws {
+        var expected = config.expectedShapes()
+        if config.tieWordEmbeddings { expected["lm_head.weight"] = nil }
+        for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
+            guard let t = weights[name] else { throw FormatError(file: file, field: name, message: "tensor is missing") }
+            guard t.shape == shape else { throw FormatError(file: file, field: name, message: "shape \(t.shape) disagrees with the config, which needs \(shape)") }
+        }
+        var tensors: [String: Tensor] = [:], linears: [String: any FrozenLinear] = [:]
+        let linearPaths = Set(config.linearModulePaths())
+        for (name, t) in weights where expected[name] != nil {
+            let module = String(name.dropLast(".weight".count))
+            if linearPaths.contains(module) { linears[module] = DenseLinear(weight: t) } else { tensors[name] = t }
+        }
+        self.init(config: config, tensors: tensors, linears: linears)
+    }
+
+    var embedding: Tensor { tensors["model.embed_tokens.weight"]! }
+    var outputHead: Tensor { tensors["lm_head.weight"] ?? embedding }
+
+    /// Logits [batch, seq, vocab] for `ids` [batch][seq].
+    ///
+    /// - `positions`: one position per token, row-major [batch * seq]; by default `cache.length + t`
+    ///   (what transformers uses in a plain forward).
+    /// - `attentionMask`: per key position, 1 to attend and 0 for padding ([batch][cache + seq]);
+    ///   padded keys get the most negative float, as transformers does, so fully padded rows stay finite.
+    /// - `cache`: when given, keys and values are appended to it and attention covers the cached positions.
+    /// - `linears`: the linear layers to use (adapters); the model's own by default.
+    public func forward(_ ids: [[Int]], positions: [Int]? = nil, attentionMask: [[Int]]? = nil, cache: KVCache? = nil,
+                        linears provider: LinearProvider? = nil) -> Variable {
+        hiddenStates(ids, positions: positions, attentionMask: attentionMask, cache: cache, linears: provider)
+            .linear(frozen: DenseLinear(weight: outputHead))
+    }
+
+    /// The final-norm hidden states [batch, seq, hidden] that the output head reads; the
+    /// arguments are those of `forward`.
+    public func hiddenStates(_ ids: [[Int]], positions: [Int]? = nil, attentionMask: [[Int]]? = nil, cache: KVCache? = nil,
+                             linears provider: LinearProvider? = nil) -> Variable {
+        let batch = ids.count, seq = ids.first?.count ?? 0
+        precondition(batch > 0 && seq > 0 && ids.allSatisfy { $0.count == seq }, "LlamaModel.forward: ids must be a non-empty rectangle")
+        precondition(ids.joined().allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "LlamaModel.forward: a token id is outside the vocabulary of \(config.vocabSize)")
+        let past = cache?.length ?? 0
+        let pos = positions ?? (0..<batch).flatMap { _ in (past..<(past + seq)) }
+        precondition(pos.count == batch * seq, "LlamaModel.forward: \(pos.count) positions for \(batch) x \(seq) tokens")
+        let layers = provider ?? BaseLinears(layers: linears)
+        let (h, d, kvh, hd) = (config.numHeads, config.hiddenSize, config.numKVHeads, config.headDim)
+        let padMask = attentionMask.map { Self.additiveMask($0, queries: seq, keys: past + seq) }
+
+        var x = Variable(embedding).embedding(Array(ids.joined()), indexShape: [batch, seq])
+        for l in 0..<config.numLayers {
+            let p = "model.layers.\(l)."
+            let normed = x.rmsNorm(weight: Variable(tensors[p + "input_layernorm.weight"]!), eps: config.rmsNormEps)
+            let q = layers.apply(p + "self_attn.q_proj", normed).reshaped([batch, seq, h, hd]).permuted([0, 2, 1, 3])
+                .rope(cos: ropeCos, sin: ropeSin, positions: pos)
+            var k = layers.apply(p + "self_attn.k_proj", normed).reshaped([batch, seq, kvh, hd]).permuted([0, 2, 1, 3])
+                .rope(cos: ropeCos, sin: ropeSin, positions: pos)
+            var v = layers.apply(p + "self_attn.v_proj", normed).reshaped([batch, seq, kvh, hd]).permuted([0, 2, 1, 3])
+            if let cache {
+                let (allK, allV) = cache.append(layer: l, keys: k.value, values: v.value)
+                k = Variable(allK)
+                v = Variable(allV)
+            }
+            let attended = padMask.map { Self.maskedAttention(q: q, k: k, v: v, mask: $0) } ?? Variable.causalAttention(q: q, k: k, v: v)
+            x = x + layers.apply(p + "self_attn.o_proj", attended.permuted([0, 2, 1, 3]).reshaped([batch, seq, d]))
+            let normed2 = x.rmsNorm(weight: Variable(tensors[p + "post_attention_layernorm.weight"]!), eps: config.rmsNormEps)
+            let gated = Variable.swiglu(gate: layers.apply(p + "mlp.gate_proj", normed2), up: layers.apply(p + "mlp.up_proj", normed2))
+            x = x + layers.apply(p + "mlp.down_proj", gated)
+        }
+        return x.rmsNorm(weight: Variable(tensors["model.norm.weight"]!), eps: config.rmsNormEps)
+    }
+
+    /// [batch, 1, queries, keys] additive mask: causal (query i sees keys up to i + keys - queries)
+    /// and padding (keys whose mask entry is 0).
+    static func additiveMask(_ mask: [[Int]], queries: Int, keys: Int) -> Tensor {
+        precondition(mask.allSatisfy { $0.count == keys }, "LlamaModel.forward: attention mask rows must cover \(keys) positions")
+        let out = Tensor(zeros: [mask.count, 1, queries, keys])
+        let p = out.storage.pointer
+        let blocked = -Float.greatestFiniteMagnitude
+        for (b, row) in mask.enumerated() {
+            for i in 0..<queries {
+                for j in 0..<keys where j > i + keys - queries || row[j] == 0 {
+                    p[(b * queries + i) * keys + j] = blocked
+                }
+            }
+        }
+        return out
+    }
+
+    /// Attention with an explicit additive mask and grouped key/value heads (`repeat_kv`).
+    static func maskedAttention(q: Variable, k: Variable, v: Variable, mask: Tensor) -> Variable {
+        let (b, h, t, hd) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
+        let (kvh, s) = (k.shape[1], k.shape[2])
+        let rep = h / kvh
+        let grouped = q.reshaped([b, kvh, rep * t, hd])
+        let scores = (grouped.matmul(k.transposed()) * (1 / Float(hd).squareRoot())).reshaped([b, h, t, s])
+        let weights = (scores + Variable(mask)).softmax(axis: -1).reshaped([b, kvh, rep * t, s])
+        return weights.matmul(v).reshaped([b, h, t, hd])
+    }
+
+    /// Logits [seq, vocab] of one sequence, without building a graph.
+    public func logits(_ ids: [Int], linears: LinearProvider? = nil) -> Tensor {
+        noGrad { forward([ids], linears: linears).value.reshaped([ids.count, config.vocabSize]) }
+    }
+
+    /// Parameter count (linear layers counted at their dense size).
+    public var parameterCount: Int {
+        tensors.values.reduce(0) { $0 + $1.count } + linears.values.reduce(0) { $0 + $1.inFeatures * $1.outFeatures }
+    }
+}

@@ -1,0 +1,169 @@
+import Autograd
+import Foundation
+import Llama
+import Tensor
+
+/// What a finished run reports.
+public struct TrainingSummary: Sendable {
+    public var steps: Int
+    public var finalLoss: Double?
+    public var validationLoss: Double?
+    public var tokensPerSecond: Double
+    public var adapterDirectory: URL
+}
+
+/// QLoRA fine-tuning as the paper's `train.py` (TRL's SFTTrainer) runs it: a LoRA adapter on a
+/// frozen base, causal cross-entropy over the text, AdamW with a warmed-up schedule, gradient
+/// accumulation and global-norm clipping, checkpoints every `saveSteps`.
+///
+/// Training examples are visited epoch by epoch in a seeded shuffle; optimizer step k consumes
+/// micro-batches k * accumulation ..< (k + 1) * accumulation of that stream, so the data position
+/// of a resumed run follows from its step alone and a resumed run repeats the uninterrupted one bit for bit.
+public final class Trainer {
+    public let model: LlamaModel
+    public let options: TrainingOptions
+    public let outputDirectory: URL
+    let train: [TokenizedExample]
+    let validation: [TokenizedExample]
+    let padID: Int
+    /// Receives progress lines; the tool prints them.
+    public var report: (String) -> Void = { _ in }
+    /// Stops after this many optimizer steps without the final save, as a killed run would (tests).
+    var stopAfterStep: Int?
+
+    public init(model: LlamaModel, tokenizer: Tokenizer, train: [TrainingExample], validation: [TrainingExample],
+                options: TrainingOptions, outputDirectory: URL) throws {
+        guard !train.isEmpty else { throw DatasetError(file: outputDirectory.path, location: "training data", message: "no training examples") }
+        self.model = model
+        self.options = options
+        self.outputDirectory = outputDirectory
+        self.train = TrainingBatcher.tokenize(train, tokenizer: tokenizer, maxSeqLength: options.maxSeqLength, completionOnly: options.completionOnly)
+        self.validation = TrainingBatcher.tokenize(validation, tokenizer: tokenizer, maxSeqLength: options.maxSeqLength, completionOnly: options.completionOnly)
+        padID = model.config.eosTokenID
+    }
+
+    var batchesPerEpoch: Int { (train.count + options.perDeviceTrainBatchSize - 1) / options.perDeviceTrainBatchSize }
+
+    /// The examples of global micro-batch `index`.
+    func microBatch(_ index: Int) -> TrainingBatch {
+        let epoch = index / batchesPerEpoch, position = index % batchesPerEpoch
+        var order = Array(train.indices)
+        var rng = RandomGenerator(seed: options.seed &+ UInt64(epoch) &* 0x9E37_79B9)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        let start = position * options.perDeviceTrainBatchSize
+        let items = order[start..<min(start + options.perDeviceTrainBatchSize, order.count)].map { train[$0] }
+        return TrainingBatcher.collate(items, padID: padID)
+    }
+
+    /// Identifies the settings a checkpoint belongs to, so a resume with other settings is refused.
+    var fingerprint: String {
+        "seed=\(options.seed) batch=\(options.perDeviceTrainBatchSize) accumulation=\(options.gradientAccumulationSteps) examples=\(train.count) steps=\(options.totalSteps(examples: train.count)) r=\(options.lora.r)"
+    }
+
+    /// Mean loss over the validation examples, without dropout or graph.
+    public func validationLoss(_ lora: TrainableLoRA) -> Double? {
+        guard !validation.isEmpty else { return nil }
+        let saved = lora.dropoutGenerator
+        lora.dropoutGenerator = nil
+        defer { lora.dropoutGenerator = saved }
+        var total = 0.0, tokens = 0
+        for start in stride(from: 0, to: validation.count, by: options.perDeviceTrainBatchSize) {
+            let batch = TrainingBatcher.collate(Array(validation[start..<min(start + options.perDeviceTrainBatchSize, validation.count)]), padID: padID)
+            guard batch.tokenCount > 0 else { continue }
+            let loss = noGrad { CausalLMLoss.loss(logits: model.forward(batch.ids, attentionMask: batch.attentionMask, linears: lora), labels: batch.labels).value.item }
+            total += Double(loss) * Double(batch.tokenCount)
+            tokens += batch.tokenCount
+        }
+        return tokens > 0 ? total / Double(tokens) : nil
+    }
+
+    public func run(resume: Bool) throws -> TrainingSummary {
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        let totalSteps = options.totalSteps(examples: train.count)
+        let schedule = options.schedule(totalSteps: totalSteps)
+        let store: OptimizerStateStore = options.optimizer == .pagedAdamW32bit
+            ? try PagedStateStore(directory: outputDirectory.appendingPathComponent(".optimizer-pages"), budgetBytes: options.optimizerMemoryBudget,
+                                   minimumPagedElements: options.pagedMinimumElements)
+            : InMemoryStateStore()
+        let optimizer = AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay, state: store)
+        var lora = TrainableLoRA(model: model, config: options.lora, seed: options.seed)
+        lora.dropoutGenerator = RandomGenerator(seed: options.seed &+ 1)
+        var step = 0
+        var history: [TrainingLogEntry] = []
+        if resume, let latest = TrainerCheckpoint.latest(in: outputDirectory) {
+            let (checkpoint, adapter) = try TrainerCheckpoint.read(latest, optimizer: optimizer)
+            guard checkpoint.fingerprint == fingerprint else {
+                throw AdapterError(file: latest.path, field: "fingerprint", message: "checkpoint was made with \(checkpoint.fingerprint), this run has \(fingerprint)")
+            }
+            lora = TrainableLoRA(model: model, adapter: adapter)
+            lora.dropoutGenerator = RandomGenerator(state: checkpoint.dropoutState)
+            step = checkpoint.step
+            history = checkpoint.history
+            report("resuming from \(latest.lastPathComponent) at step \(step) of \(totalSteps)")
+        }
+        let params = lora.parameters
+        let started = Date(), startStep = step
+        var tokensSinceStart = 0
+        var lastLoss: Double?
+        while step < totalSteps {
+            let stepStart = Date()
+            var lossSum = 0.0, tokens = 0
+            for micro in 0..<options.gradientAccumulationSteps {
+                let batch = microBatch(step * options.gradientAccumulationSteps + micro)
+                guard batch.tokenCount > 0 else { continue }
+                let logits = model.forward(batch.ids, attentionMask: batch.attentionMask, linears: lora)
+                let loss = CausalLMLoss.loss(logits: logits, labels: batch.labels) * (1 / Float(options.gradientAccumulationSteps))
+                loss.backward()
+                lossSum += Double(loss.value.item)
+                tokens += batch.ids.count * batch.ids[0].count
+            }
+            let grads = params.map { $0.variable.grad ?? Tensor(zeros: $0.variable.shape) }
+            let norm = GradientClipping.clip(grads, maxNorm: options.maxGradNorm)
+            let lr = schedule.learningRate(at: step)
+            optimizer.learningRate = lr
+            optimizer.update(zip(params, grads).map { ($0.name, $0.variable.value, $1) })
+            params.forEach { $0.variable.zeroGrad() }
+            step += 1
+            tokensSinceStart += tokens
+            lastLoss = lossSum
+            let elapsed = Date().timeIntervalSince(started)
+            let tps = Double(tokens) / max(Date().timeIntervalSince(stepStart), 1e-9)
+            let epoch = Double(step * options.gradientAccumulationSteps) / Double(batchesPerEpoch)
+            if step % max(options.loggingSteps, 1) == 0 || step == totalSteps {
+                history.append(TrainingLogEntry(step: step, epoch: epoch, loss: lossSum, learningRate: lr, gradNorm: Double(norm), tokensPerSecond: tps))
+                let eta = elapsed / Double(step - startStep) * Double(totalSteps - step)
+                report(String(format: "step %d/%d | loss %.4f | lr %.2e | grad norm %.3f | %.0f tok/s | ETA %@",
+                              step, totalSteps, lossSum, lr, norm, tps, Self.clock(eta)))
+            }
+            if options.evalSteps > 0 && step % options.evalSteps == 0, let v = validationLoss(lora) {
+                history.append(TrainingLogEntry(step: step, epoch: epoch, evalLoss: v))
+                report(String(format: "step %d validation loss %.4f", step, v))
+            }
+            try writeAtomically(TrainingLogEntry.jsonLines(history), to: outputDirectory.appendingPathComponent("training_log.jsonl"))
+            if options.saveSteps > 0 && step % options.saveSteps == 0 {
+                try TrainerCheckpoint(step: step, dropoutState: lora.dropoutGenerator?.state ?? [0, 0, 0, 0], history: history, fingerprint: fingerprint)
+                    .write(adapter: lora.adapter, optimizer: optimizer, names: params.map(\.name), to: outputDirectory)
+            }
+            if let stop = stopAfterStep, step >= stop {
+                return TrainingSummary(steps: step, finalLoss: lastLoss, validationLoss: nil, tokensPerSecond: 0, adapterDirectory: outputDirectory)
+            }
+        }
+        let validationLoss = validationLoss(lora)
+        if let v = validationLoss, history.last?.evalLoss == nil {
+            history.append(TrainingLogEntry(step: step, epoch: Double(step * options.gradientAccumulationSteps) / Double(batchesPerEpoch), evalLoss: v))
+            report(String(format: "final validation loss %.4f", v))
+        }
+        try writeAtomically(TrainingLogEntry.jsonLines(history), to: outputDirectory.appendingPathComponent("training_log.jsonl"))
+        try writeAtomically(Data(LossCurveSVG.render(history, title: "QLoRA training loss").utf8), to: outputDirectory.appendingPathComponent("loss_curve.svg"))
+        try lora.adapter.save(to: outputDirectory)
+        let seconds = Date().timeIntervalSince(started)
+        return TrainingSummary(steps: step, finalLoss: lastLoss, validationLoss: validationLoss,
+                               tokensPerSecond: seconds > 0 ? Double(tokensSinceStart) / seconds : 0, adapterDirectory: outputDirectory)
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "--:--" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%02d:%02d", s / 60, s % 60)
+    }
+}

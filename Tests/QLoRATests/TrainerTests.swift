@@ -1,0 +1,89 @@
+import Foundation
+import Llama
+import Tensor
+import TestSupport
+import XCTest
+@testable import QLoRA
+
+/// Training runs on stories260K (a real trained Llama) with its tokenizer.
+final class TrainerTests: XCTestCase {
+    func setUpModel() throws -> (LlamaModel, Tokenizer) {
+        let bin = try SharedAssets.require("models/stories260K/stories260K.bin")
+        let tok = try SharedAssets.require("models/stories260K/tok512.bin")
+        return (try Llama2cLoader.load(path: bin.path), try Tokenizer(contentsOf: tok))
+    }
+
+    func examples(_ n: Int, seed: UInt64) -> [TrainingExample] {
+        SyntheticCorpus.generate(perSource: n, seed: seed).map {
+            TrainingExample(text: "\($0.statement) -> \($0.label.rawValue)", prompt: $0.statement + " -> ", source: $0.source)
+        }
+    }
+
+    func options(_ optimizer: TrainingOptions.Optimizer = .adamW32bit) -> TrainingOptions {
+        var o = TrainingOptions()
+        o.perDeviceTrainBatchSize = 2
+        o.gradientAccumulationSteps = 2
+        o.maxSteps = 6
+        o.saveSteps = 2
+        o.learningRate = 3e-3
+        o.lora = LoRAConfig(r: 4, alpha: 8, dropout: 0.1)
+        o.maxSeqLength = 48
+        o.optimizer = optimizer
+        o.optimizerMemoryBudget = 4096
+        o.pagedMinimumElements = 256
+        return o
+    }
+
+    func temp() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("trainer-\(UUID().uuidString)") }
+
+    func adapterBytes(_ dir: URL) throws -> Data { try Data(contentsOf: dir.appendingPathComponent("adapter_model.safetensors")) }
+
+    func testKilledAndResumedRunEndsWithIdenticalAdapterBytes() throws {
+        let (model, tokenizer) = try setUpModel()
+        let data = examples(4, seed: 3)
+        let whole = temp(), interrupted = temp()
+        _ = try Trainer(model: model, tokenizer: tokenizer, train: data, validation: [], options: options(), outputDirectory: whole).run(resume: false)
+
+        let first = try Trainer(model: model, tokenizer: tokenizer, train: data, validation: [], options: options(), outputDirectory: interrupted)
+        first.stopAfterStep = 3
+        _ = try first.run(resume: false)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("adapter_model.safetensors").path))
+        let resumed = try Trainer(model: model, tokenizer: tokenizer, train: data, validation: [], options: options(), outputDirectory: interrupted)
+        var lines: [String] = []
+        resumed.report = { lines.append($0) }
+        let summary = try resumed.run(resume: true)
+        XCTAssertEqual(summary.steps, 6)
+        XCTAssertTrue(lines.first?.contains("resuming from checkpoint-2") ?? false, "\(lines)")
+        XCTAssertEqual(try adapterBytes(whole), try adapterBytes(interrupted))
+    }
+
+    func testPagedOptimizerGivesTheSameAdapter() throws {
+        let (model, tokenizer) = try setUpModel()
+        let data = examples(4, seed: 5)
+        let plain = temp(), paged = temp()
+        _ = try Trainer(model: model, tokenizer: tokenizer, train: data, validation: [], options: options(), outputDirectory: plain).run(resume: false)
+        _ = try Trainer(model: model, tokenizer: tokenizer, train: data, validation: [], options: options(.pagedAdamW32bit), outputDirectory: paged).run(resume: false)
+        XCTAssertEqual(try adapterBytes(plain), try adapterBytes(paged))
+    }
+
+    func testValidationLossFallsAndArtifactsAreWritten() throws {
+        let (model, tokenizer) = try setUpModel()
+        var o = options()
+        o.maxSteps = 30
+        o.saveSteps = 0
+        o.evalSteps = 10
+        o.lora = LoRAConfig(r: 8, alpha: 16, dropout: 0)
+        o.completionOnly = true
+        let out = temp()
+        let trainer = try Trainer(model: model, tokenizer: tokenizer, train: examples(12, seed: 1), validation: examples(4, seed: 2), options: o, outputDirectory: out)
+        let before = trainer.validationLoss(TrainableLoRA(model: model, config: o.lora, seed: o.seed))!
+        let summary = try trainer.run(resume: false)
+        XCTAssertLessThan(summary.validationLoss!, before * 0.8, "validation loss \(before) -> \(summary.validationLoss!)")
+        for file in ["adapter_model.safetensors", "adapter_config.json", "training_log.jsonl", "loss_curve.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
+        }
+        let log = try String(contentsOf: out.appendingPathComponent("training_log.jsonl"), encoding: .utf8)
+        XCTAssertEqual(log.split(separator: "\n").filter { $0.contains("eval_loss") }.count, 3)
+        XCTAssertNoThrow(try LoRAAdapter.load(directory: out).validate(against: model, name: "trained"))
+    }
+}
