@@ -53,15 +53,18 @@ public final class LlamaModel: @unchecked Sendable {
     /// - `cache`: when given, keys and values are appended to it and attention covers the cached positions.
     /// - `linears`: the linear layers to use (adapters); the model's own by default.
     public func forward(_ ids: [[Int]], positions: [Int]? = nil, attentionMask: [[Int]]? = nil, cache: KVCache? = nil,
-                        linears provider: LinearProvider? = nil) -> Variable {
-        hiddenStates(ids, positions: positions, attentionMask: attentionMask, cache: cache, linears: provider)
+                        linears provider: LinearProvider? = nil, checkpointLayers: Bool = false) -> Variable {
+        hiddenStates(ids, positions: positions, attentionMask: attentionMask, cache: cache, linears: provider, checkpointLayers: checkpointLayers)
             .linear(frozen: DenseLinear(weight: outputHead))
     }
 
     /// The final-norm hidden states [batch, seq, hidden] that the output head reads; the
     /// arguments are those of `forward`.
+    ///
+    /// With `checkpointLayers`, each decoder layer keeps no activations for the backward pass and
+    /// is recomputed there instead (gradient checkpointing), trading a second forward for memory.
     public func hiddenStates(_ ids: [[Int]], positions: [Int]? = nil, attentionMask: [[Int]]? = nil, cache: KVCache? = nil,
-                             linears provider: LinearProvider? = nil) -> Variable {
+                             linears provider: LinearProvider? = nil, checkpointLayers: Bool = false) -> Variable {
         let batch = ids.count, seq = ids.first?.count ?? 0
         precondition(batch > 0 && seq > 0 && ids.allSatisfy { $0.count == seq }, "LlamaModel.forward: ids must be a non-empty rectangle")
         precondition(ids.joined().allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "LlamaModel.forward: a token id is outside the vocabulary of \(config.vocabSize)")
@@ -69,30 +72,53 @@ public final class LlamaModel: @unchecked Sendable {
         let pos = positions ?? (0..<batch).flatMap { _ in (past..<(past + seq)) }
         precondition(pos.count == batch * seq, "LlamaModel.forward: \(pos.count) positions for \(batch) x \(seq) tokens")
         let layers = provider ?? BaseLinears(layers: linears)
-        let (h, d, kvh, hd) = (config.numHeads, config.hiddenSize, config.numKVHeads, config.headDim)
         let padMask = attentionMask.map { Self.additiveMask($0, queries: seq, keys: past + seq) }
 
         var x = Variable(embedding).embedding(Array(ids.joined()), indexShape: [batch, seq])
         for l in 0..<config.numLayers {
-            let p = "model.layers.\(l)."
-            let normed = x.rmsNorm(weight: Variable(tensors[p + "input_layernorm.weight"]!), eps: config.rmsNormEps)
-            let q = layers.apply(p + "self_attn.q_proj", normed).reshaped([batch, seq, h, hd]).permuted([0, 2, 1, 3])
-                .rope(cos: ropeCos, sin: ropeSin, positions: pos)
-            var k = layers.apply(p + "self_attn.k_proj", normed).reshaped([batch, seq, kvh, hd]).permuted([0, 2, 1, 3])
-                .rope(cos: ropeCos, sin: ropeSin, positions: pos)
-            var v = layers.apply(p + "self_attn.v_proj", normed).reshaped([batch, seq, kvh, hd]).permuted([0, 2, 1, 3])
-            if let cache {
-                let (allK, allV) = cache.append(layer: l, keys: k.value, values: v.value)
-                k = Variable(allK)
-                v = Variable(allV)
+            if checkpointLayers && cache == nil {
+                // Recompute the layer in the backward pass; its random draws (dropout) replay from
+                // the state the forward started with, and the live stream is left where the forward left it.
+                let start = layers.randomState()
+                var recomputing = false
+                x = Variable.checkpoint([x]) { inputs in
+                    let live = layers.randomState()
+                    layers.restoreRandomState(start)
+                    let out = self.decoderLayer(l, inputs[0], positions: pos, padMask: padMask, cache: nil, linears: layers)
+                    if recomputing { layers.restoreRandomState(live) }
+                    recomputing = true
+                    return out
+                }
+            } else {
+                x = decoderLayer(l, x, positions: pos, padMask: padMask, cache: cache, linears: layers)
             }
-            let attended = padMask.map { Self.maskedAttention(q: q, k: k, v: v, mask: $0) } ?? Variable.causalAttention(q: q, k: k, v: v)
-            x = x + layers.apply(p + "self_attn.o_proj", attended.permuted([0, 2, 1, 3]).reshaped([batch, seq, d]))
-            let normed2 = x.rmsNorm(weight: Variable(tensors[p + "post_attention_layernorm.weight"]!), eps: config.rmsNormEps)
-            let gated = Variable.swiglu(gate: layers.apply(p + "mlp.gate_proj", normed2), up: layers.apply(p + "mlp.up_proj", normed2))
-            x = x + layers.apply(p + "mlp.down_proj", gated)
         }
         return x.rmsNorm(weight: Variable(tensors["model.norm.weight"]!), eps: config.rmsNormEps)
+    }
+
+    /// One decoder layer: attention with RoPE and grouped key/value heads, then the SwiGLU MLP,
+    /// each behind an RMSNorm and a residual connection.
+    func decoderLayer(_ l: Int, _ input: Variable, positions pos: [Int], padMask: Tensor?, cache: KVCache?, linears layers: LinearProvider) -> Variable {
+        let (batch, seq) = (input.shape[0], input.shape[1])
+        let (h, d, kvh, hd) = (config.numHeads, config.hiddenSize, config.numKVHeads, config.headDim)
+        let p = "model.layers.\(l)."
+        var x = input
+        let normed = x.rmsNorm(weight: Variable(tensors[p + "input_layernorm.weight"]!), eps: config.rmsNormEps)
+        let q = layers.apply(p + "self_attn.q_proj", normed).reshaped([batch, seq, h, hd]).permuted([0, 2, 1, 3])
+            .rope(cos: ropeCos, sin: ropeSin, positions: pos)
+        var k = layers.apply(p + "self_attn.k_proj", normed).reshaped([batch, seq, kvh, hd]).permuted([0, 2, 1, 3])
+            .rope(cos: ropeCos, sin: ropeSin, positions: pos)
+        var v = layers.apply(p + "self_attn.v_proj", normed).reshaped([batch, seq, kvh, hd]).permuted([0, 2, 1, 3])
+        if let cache {
+            let (allK, allV) = cache.append(layer: l, keys: k.value, values: v.value)
+            k = Variable(allK)
+            v = Variable(allV)
+        }
+        let attended = padMask.map { Self.maskedAttention(q: q, k: k, v: v, mask: $0) } ?? Variable.causalAttention(q: q, k: k, v: v)
+        x = x + layers.apply(p + "self_attn.o_proj", attended.permuted([0, 2, 1, 3]).reshaped([batch, seq, d]))
+        let normed2 = x.rmsNorm(weight: Variable(tensors[p + "post_attention_layernorm.weight"]!), eps: config.rmsNormEps)
+        let gated = Variable.swiglu(gate: layers.apply(p + "mlp.gate_proj", normed2), up: layers.apply(p + "mlp.up_proj", normed2))
+        return x + layers.apply(p + "mlp.down_proj", gated)
     }
 
     /// [batch, 1, queries, keys] additive mask: causal (query i sees keys up to i + keys - queries)

@@ -19,6 +19,11 @@ func userFacing<T>(_ body: () throws -> T) throws -> T {
 /// A model and its tokenizer from a path: a Hugging Face directory (tokenizer.model,
 /// tokenizer.json or tokenizer.bin beside it) or a llama2.c `.bin` (which needs `--tokenizer`).
 func loadModel(_ path: String, tokenizer tokenizerPath: String?) throws -> (LlamaModel, Tokenizer) {
+    let (model, tokenizer) = try loadModel(path, tokenizer: tokenizerPath, requireTokenizer: true)
+    return (model, tokenizer!)
+}
+
+func loadModel(_ path: String, tokenizer tokenizerPath: String?, requireTokenizer: Bool) throws -> (LlamaModel, Tokenizer?) {
     let url = URL(fileURLWithPath: path)
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ToolError("\(path): no such file or directory") }
@@ -30,6 +35,7 @@ func loadModel(_ path: String, tokenizer tokenizerPath: String?) throws -> (Llam
             if FileManager.default.fileExists(atPath: candidate.path) { return (model, try Tokenizer(contentsOf: candidate)) }
         }
     }
+    if !requireTokenizer { return (model, nil) }
     throw ToolError("\(path): no tokenizer found beside the model; pass --tokenizer FILE (tokenizer.model, tokenizer.json or llama2.c tokenizer.bin)")
 }
 

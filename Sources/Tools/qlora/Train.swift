@@ -32,6 +32,7 @@ struct Train: ParsableCommand {
     @Flag(name: both("use_rslora"), help: "Scale by alpha/sqrt(r).") var useRSLoRA = false
     @Option(name: both("max_seq_length")) var maxSeqLength = 2048
     @Flag(name: both("completion_only"), help: "Mask the prompt out of the loss.") var completionOnly = false
+    @Flag(name: both("gradient_checkpointing"), help: "Recompute each decoder layer in the backward pass to save memory.") var gradientCheckpointing = false
     @Option(name: both("save_steps")) var saveSteps = 25
     @Option(name: both("logging_steps")) var loggingSteps = 1
     @Option(name: both("eval_steps"), help: "Validation loss every N steps (0: at the end only).") var evalSteps = 0
@@ -80,6 +81,7 @@ struct Train: ParsableCommand {
             options.saveSteps = saveSteps
             options.loggingSteps = loggingSteps
             options.evalSteps = evalSteps
+            options.gradientCheckpointing = gradientCheckpointing
 
             let (base, tok) = try loadModel(model, tokenizer: tokenizer)
             var train = try TrainingDataReader.load(URL(fileURLWithPath: dataPath))
