@@ -19,7 +19,7 @@ final class Stories260KQuantizedTests: XCTestCase {
     func testQuantizedLogitsAndGreedyGenerationMatchBitsAndBytes() throws {
         let golden = try json(SharedAssets.require("models/stories260K/golden.json"))
         let bnb = try json(Fixtures.url("stories260K_bnb4_reference.json", in: .module))
-        let model = try Llama2cLoader.load(path: SharedAssets.require("models/stories260K/stories260K.bin").path)
+        let model = try LlamaModel.load(SharedAssets.require("models/stories260K/stories260K.bin").path)
         let tokenizer = try Tokenizer(contentsOf: SharedAssets.require("models/stories260K/tok512.bin"))
         let logits = golden["logits"] as! [String: Any]
         let ids = logits["input_ids"] as! [Int]

@@ -14,7 +14,8 @@ final class Stories260KTests: XCTestCase {
     func models() throws -> [(String, LlamaModel)] {
         let bin = try SharedAssets.require("models/stories260K/stories260K.bin")
         let hf = try SharedAssets.require("models/stories260K/derived/hf")
-        return [("llama2.c", try Llama2cLoader.load(path: bin.path)), ("hf", try HuggingFaceLoader.load(directory: hf))]
+        let gguf = try SharedAssets.require("models/stories260K/derived/gguf/stories260K-f32.gguf")
+        return [("llama2.c", try LlamaModel.load(bin.path)), ("hf", try HuggingFaceLoader.load(directory: hf)), ("gguf", try LlamaModel.load(gguf.path))]
     }
 
     func testLogitsWithin1e4() throws {

@@ -57,7 +57,7 @@ final class TinyLlamaTests: XCTestCase {
         let bin = try SharedAssets.require("models/stories260K/stories260K.bin")
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString).bin")
         try Data(contentsOf: bin).prefix(50_000).write(to: url)
-        XCTAssertThrowsError(try Llama2cLoader.load(path: url.path)) { error in
+        XCTAssertThrowsError(try LlamaModel.load(url.path)) { error in
             XCTAssertTrue(String(describing: error).contains("truncated"), "\(error)")
         }
     }

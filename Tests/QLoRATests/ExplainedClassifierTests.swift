@@ -9,7 +9,7 @@ final class ExplainedClassifierTests: XCTestCase {
     /// A statement whose prompt overflows the model's context is an error, not a crash
     /// (stories260K holds 512 positions; the paper's prompt alone is about 540 of its tokens).
     func testPromptLongerThanContextThrows() throws {
-        let model = try Llama2cLoader.load(path: SharedAssets.require("models/stories260K/stories260K.bin").path)
+        let model = try LlamaModel.load(SharedAssets.require("models/stories260K/stories260K.bin").path)
         let tokenizer = try Tokenizer(contentsOf: SharedAssets.require("models/stories260K/tok512.bin"))
         var rng = RandomGenerator(seed: 1)
         let weights = Dictionary(uniqueKeysWithValues: model.linears.map { path, l in

@@ -10,7 +10,7 @@ final class TrainerTests: XCTestCase {
     func setUpModel() throws -> (LlamaModel, Tokenizer) {
         let bin = try SharedAssets.require("models/stories260K/stories260K.bin")
         let tok = try SharedAssets.require("models/stories260K/tok512.bin")
-        return (try Llama2cLoader.load(path: bin.path), try Tokenizer(contentsOf: tok))
+        return (try LlamaModel.load(bin.path), try Tokenizer(contentsOf: tok))
     }
 
     func examples(_ n: Int, seed: UInt64) -> [TrainingExample] {

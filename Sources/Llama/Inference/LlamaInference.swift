@@ -23,17 +23,28 @@ public final class LlamaInference: @unchecked Sendable {
 
     /// A model over weights named as in a Hugging Face checkpoint (q/k in rotate-half layout).
     /// Throws naming `file` and the tensor when one is missing or disagrees with `config`.
-    public init(config: LlamaConfig, weights: [String: Tensor], file: String) throws {
+    public convenience init(config: LlamaConfig, weights: [String: Tensor], file: String) throws {
         try config.checkWeights(weights, file: file)
+        var linears: [String: any FrozenLinear] = [:]
+        for path in config.linearModulePaths() { linears[path] = DenseLinear(weight: weights[path + ".weight"]!.contiguous()) }
+        self.init(config: config, tensors: weights, linears: linears)
+    }
+
+    /// The fast path over the weights of a `LlamaModel`, dense or quantized.
+    public convenience init(model: LlamaModel) {
+        self.init(config: model.config, tensors: model.tensors, linears: model.linears)
+    }
+
+    /// Norms, embedding and head from `tensors`; the decoder projections from `linears` by module path.
+    init(config: LlamaConfig, tensors: [String: Tensor], linears: [String: any FrozenLinear]) {
         self.config = config
-        func w(_ name: String) -> Tensor { weights[name]!.contiguous() }
+        func w(_ name: String) -> Tensor { tensors[name]!.contiguous() }
         layers = (0..<config.numLayers).map { l in
             let p = "model.layers.\(l)."
             return Layer(attentionNorm: w(p + "input_layernorm.weight"), mlpNorm: w(p + "post_attention_layernorm.weight"),
-                         q: DenseLinear(weight: w(p + "self_attn.q_proj.weight")), k: DenseLinear(weight: w(p + "self_attn.k_proj.weight")),
-                         v: DenseLinear(weight: w(p + "self_attn.v_proj.weight")), o: DenseLinear(weight: w(p + "self_attn.o_proj.weight")),
-                         gate: DenseLinear(weight: w(p + "mlp.gate_proj.weight")), up: DenseLinear(weight: w(p + "mlp.up_proj.weight")),
-                         down: DenseLinear(weight: w(p + "mlp.down_proj.weight")))
+                         q: linears[p + "self_attn.q_proj"]!, k: linears[p + "self_attn.k_proj"]!, v: linears[p + "self_attn.v_proj"]!,
+                         o: linears[p + "self_attn.o_proj"]!, gate: linears[p + "mlp.gate_proj"]!, up: linears[p + "mlp.up_proj"]!,
+                         down: linears[p + "mlp.down_proj"]!)
         }
         embedding = w("model.embed_tokens.weight")
         finalNorm = w("model.norm.weight")

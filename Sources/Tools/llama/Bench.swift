@@ -17,7 +17,7 @@ extension LlamaTool {
         func run() throws {
             if let threads { Parallel.threads = threads }
             let llama: LlamaInference
-            if let model { llama = try loadModel(model).1 } else { llama = try Self.randomStories15M() }
+            if let model { llama = try loadModel(model) } else { llama = try Self.randomStories15M() }
             let c = llama.config
             let steps = min(tokens, c.maxPositions - 1)
             let cache = llama.makeCache(batch: 1, capacity: steps + 1)

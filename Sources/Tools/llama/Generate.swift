@@ -23,7 +23,7 @@ extension LlamaTool {
         }
 
         func run() throws {
-            let (_, llama) = try loadModel(model)
+            let llama = try loadModel(model)
             let prompt = try input.tokens(model: model)
             let tokenizer = input.ids == nil ? try loadTokenizer(model: model, override: input.tokenizer) : nil
             let options = GenerationOptions(

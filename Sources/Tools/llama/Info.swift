@@ -10,6 +10,12 @@ extension LlamaTool {
         var model: String
 
         func run() throws {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue,
+               (try? ModelLoader.load(model)) == nil {
+                try quantizedInfo()
+                return
+            }
             let loaded = try ModelLoader.load(model)
             let c = loaded.config
             let params = loaded.parameterCount
@@ -19,6 +25,21 @@ extension LlamaTool {
             print("parameters: \(params) (\(String(format: "%.2f", Double(params) / 1e6))M)")
             print("stored dtype: \(loaded.storedBytesPerParameter == 4 ? "float32" : "16-bit float"), \(bytes(params * loaded.storedBytesPerParameter)) on disk")
             print("compute: float32, \(bytes(params * 4)) of weights in memory, KV cache \(bytes(2 * c.numLayers * c.maxPositions * c.kvDim * 4)) per sequence at full context")
+        }
+
+        /// A checkpoint whose linear layers are stored 4-bit (bitsandbytes layout).
+        func quantizedInfo() throws {
+            let m = try LlamaModel.load(model)
+            let c = m.config
+            let quantized = m.linears.values.compactMap { $0 as? QuantizedLinear }
+            let qBits = quantized.reduce(0.0) { $0 + $1.weight.bitsPerParameter * Double($1.weight.count) }
+            let dense = m.tensors.values.reduce(0) { $0 + $1.count } + m.linears.values.filter { !($0 is QuantizedLinear) }.reduce(0) { $0 + $1.inFeatures * $1.outFeatures }
+            print("format: hf, \(quantized.count) linear layers 4-bit \(quantized.first?.weight.quantType.rawValue ?? "") (\(model))")
+            print("architecture: llama, hidden \(c.hiddenSize), intermediate \(c.intermediateSize), layers \(c.numLayers), heads \(c.numHeads), kv heads \(c.numKVHeads), head dim \(c.headDim)")
+            print("vocab \(c.vocabSize), context \(c.maxPositions), rms eps \(c.rmsNormEps), rope theta \(c.ropeTheta), \(c.tieWordEmbeddings ? "tied" : "untied") output head")
+            print("parameters: \(m.parameterCount) (\(String(format: "%.2f", Double(m.parameterCount) / 1e6))M)")
+            print(String(format: "memory: %@ (4-bit layers at %.3f bits per parameter, the rest float32)", bytes(Int(qBits / 8) + dense * 4),
+                         quantized.isEmpty ? 0 : qBits / Double(quantized.reduce(0) { $0 + $1.weight.count })))
         }
 
         func bytes(_ n: Int) -> String {

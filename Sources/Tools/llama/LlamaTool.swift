@@ -9,7 +9,7 @@ struct LlamaTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "llama",
         abstract: "Run Llama-2 checkpoints (Hugging Face directories, llama2.c .bin, GGUF).",
-        subcommands: [Info.self, Generate.self, Logits.self, Perplexity.self, Tokenize.self, Bench.self])
+        subcommands: [Info.self, Generate.self, Logits.self, Perplexity.self, Tokenize.self, Quantize.self, Bench.self])
 }
 
 /// Options shared by commands that take token input.
@@ -34,9 +34,9 @@ struct InputOptions: ParsableArguments {
     }
 }
 
-func loadModel(_ path: String) throws -> (LoadedModel, LlamaInference) {
-    let loaded = try ModelLoader.load(path)
-    return (loaded, try LlamaInference(loaded))
+/// The fast inference path over the model at `path`, in any format, dense or 4-bit.
+func loadModel(_ path: String) throws -> LlamaInference {
+    LlamaInference(model: try LlamaModel.load(path))
 }
 
 /// Writes to standard error, for progress and timing lines that should not mix with output.

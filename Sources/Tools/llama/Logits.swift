@@ -12,7 +12,7 @@ extension LlamaTool {
         @Option(help: "Output .safetensors file (one float32 tensor named logits).") var out: String
 
         func run() throws {
-            let (_, llama) = try loadModel(model)
+            let llama = try loadModel(model)
             let ids = try input.tokens(model: model)
             guard ids.count <= llama.config.maxPositions else { throw ValidationError("\(ids.count) tokens exceed the context of \(llama.config.maxPositions)") }
             if let bad = ids.first(where: { $0 < 0 || $0 >= llama.config.vocabSize }) {

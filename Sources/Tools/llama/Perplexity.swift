@@ -11,7 +11,7 @@ extension LlamaTool {
         @Option(help: "Tokenizer file; default: the model's own.") var tokenizer: String?
 
         func run() throws {
-            let (_, llama) = try loadModel(model)
+            let llama = try loadModel(model)
             let text: String
             do { text = try String(contentsOfFile: textFile, encoding: .utf8) } catch {
                 throw ValidationError("cannot read \(textFile) as UTF-8: \(error.localizedDescription)")

@@ -57,7 +57,7 @@ struct Quantize: ParsableCommand {
             if isDirectory.boolValue {
                 model = try HuggingFaceLoader.load(directory: inputURL)
             } else if inputURL.pathExtension.lowercased() == "bin" {
-                model = try Llama2cLoader.load(path: input)
+                model = try LlamaModel.load(input)
             } else {
                 throw ValidationError("--input must be a model directory, a llama2.c .bin file or a .safetensors file: \(input)")
             }

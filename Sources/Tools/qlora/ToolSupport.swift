@@ -17,7 +17,7 @@ func userFacing<T>(_ body: () throws -> T) throws -> T {
 }
 
 /// A model and its tokenizer from a path: a Hugging Face directory (tokenizer.model,
-/// tokenizer.json or tokenizer.bin beside it) or a llama2.c `.bin` (which needs `--tokenizer`).
+/// tokenizer.json or tokenizer.bin beside it), a GGUF file or a llama2.c `.bin` (both need `--tokenizer`).
 func loadModel(_ path: String, tokenizer tokenizerPath: String?) throws -> (LlamaModel, Tokenizer) {
     let (model, tokenizer) = try loadModel(path, tokenizer: tokenizerPath, requireTokenizer: true)
     return (model, tokenizer!)
@@ -27,7 +27,7 @@ func loadModel(_ path: String, tokenizer tokenizerPath: String?, requireTokenize
     let url = URL(fileURLWithPath: path)
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ToolError("\(path): no such file or directory") }
-    let model = isDirectory.boolValue ? try HuggingFaceLoader.load(directory: url) : try Llama2cLoader.load(path: path)
+    let model = try LlamaModel.load(path)
     if let tokenizerPath { return (model, try Tokenizer(contentsOf: URL(fileURLWithPath: tokenizerPath))) }
     if isDirectory.boolValue {
         for name in ["tokenizer.model", "tokenizer.json", "tokenizer.bin"] {
