@@ -23,3 +23,14 @@ final class PromptFormatTests: XCTestCase {
                        "(1) Holistic Explanation: Bad.\n\nClassification: hate\n\n(2) Affected Groups: Women\n(3) Harmful Words: w1, w2\n(4) Reason for Harm: Why.\n")
     }
 }
+
+final class PromptStyleTests: XCTestCase {
+    func testCompactStyleKeepsTheAssistantMarkerAndAnswerLayout() {
+        let r = ExplanationRecord(statement: "s", label: .offensive, explanation: "E.", source: "x", id: "1")
+        let text = PromptFormat.trainingText(r, style: .compact)
+        XCTAssertTrue(text.hasPrefix("###User: Classify as neutral, offensive or hate and explain: 's'\n### Assistant:\n"))
+        XCTAssertTrue(text.hasSuffix(PromptFormat.answer(r)))
+        XCTAssertEqual(TrainingExample(record: r, style: .compact).prompt, PromptFormat.prompt(statement: "s", style: .compact))
+        XCTAssertLessThan(PromptFormat.prompt(statement: "s", style: .compact).count, 100)
+    }
+}

@@ -1,6 +1,23 @@
+/// Which instruction precedes the statement.
+public enum PromptStyle: String, CaseIterable, Sendable {
+    /// The paper's full instruction (about 170 words).
+    case paper
+    /// A one-line instruction with the same answer layout, for models whose context cannot hold
+    /// the paper's (stories260K's 512 positions, say).
+    case compact
+}
+
 /// The ExplainingHate prompt and answer layout, byte for byte as the paper's `train.py` and
 /// `inference.py` write them.
 public enum PromptFormat {
+    /// The prompt in `style`; both end in `### Assistant:\n`, where the answer starts.
+    public static func prompt(statement: String, style: PromptStyle) -> String {
+        switch style {
+        case .paper: return prompt(statement: statement)
+        case .compact: return "###User: Classify as neutral, offensive or hate and explain: '" + statement + "'\n### Assistant:\n"
+        }
+    }
+
     /// The instruction up to and including `### Assistant:\n`; the model's answer follows it.
     /// The trailing space after "hateful:" and the double space before "detailing" are the paper's.
     public static func prompt(statement: String) -> String {
@@ -20,5 +37,7 @@ public enum PromptFormat {
     }
 
     /// The whole training text: prompt followed by answer.
-    public static func trainingText(_ r: ExplanationRecord) -> String { prompt(statement: r.statement) + answer(r) }
+    public static func trainingText(_ r: ExplanationRecord, style: PromptStyle = .paper) -> String {
+        prompt(statement: r.statement, style: style) + answer(r)
+    }
 }

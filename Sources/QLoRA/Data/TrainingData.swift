@@ -13,8 +13,9 @@ public struct TrainingExample: Equatable, Sendable {
         self.source = source
     }
 
-    public init(record: ExplanationRecord) {
-        self.init(text: PromptFormat.trainingText(record), prompt: PromptFormat.prompt(statement: record.statement), source: record.source)
+    public init(record: ExplanationRecord, style: PromptStyle = .paper) {
+        self.init(text: PromptFormat.trainingText(record, style: style), prompt: PromptFormat.prompt(statement: record.statement, style: style),
+                  source: record.source)
     }
 }
 
@@ -25,7 +26,7 @@ public struct TrainingExample: Equatable, Sendable {
 public enum TrainingDataReader {
     static let assistantMarker = "### Assistant:\n"
 
-    public static func load(_ url: URL) throws -> [TrainingExample] {
+    public static func load(_ url: URL, style: PromptStyle = .paper) throws -> [TrainingExample] {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw DatasetError(file: url.path, location: "whole file", message: "cannot read: \(error.localizedDescription)")
@@ -35,7 +36,7 @@ public enum TrainingDataReader {
             guard let array = try? JSONSerialization.jsonObject(with: data) as? [Any] else {
                 throw DatasetError(file: url.path, location: "whole file", message: "not a valid JSON array")
             }
-            return try array.enumerated().map { i, item in try example(item, file: url.path, location: "record \(i + 1)") }
+            return try array.enumerated().map { i, item in try example(item, file: url.path, location: "record \(i + 1)", style: style) }
         }
         var examples: [TrainingExample] = []
         for (i, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
@@ -43,12 +44,13 @@ public enum TrainingDataReader {
             guard let item = try? JSONSerialization.jsonObject(with: Data(line)) else {
                 throw DatasetError(file: url.path, location: "line \(i + 1)", message: "not valid JSON")
             }
-            examples.append(try example(item, file: url.path, location: "line \(i + 1)"))
+            examples.append(try example(item, file: url.path, location: "line \(i + 1)", style: style))
         }
         return examples
     }
 
-    static func example(_ item: Any, file: String, location: String) throws -> TrainingExample {
+    /// Structured records become text with the prompt in `style`; `text` records are used as they are.
+    static func example(_ item: Any, file: String, location: String, style: PromptStyle) throws -> TrainingExample {
         guard let object = item as? [String: Any] else {
             throw DatasetError(file: file, location: location, message: "expected a JSON object")
         }
@@ -81,6 +83,6 @@ public enum TrainingDataReader {
             groups: groups, harmfulWords: try strings("harmful_words"),
             reason: try string("reason") ?? ExplanationTemplates.reason(label: label, groups: groups),
             source: source, id: try string("id") ?? "")
-        return TrainingExample(record: record)
+        return TrainingExample(record: record, style: style)
     }
 }

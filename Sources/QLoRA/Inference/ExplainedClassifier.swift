@@ -28,6 +28,8 @@ public final class ExplainedClassifier {
     public let mixer: AdapterMixer
     public let router: Router?
     public let embedder: Embedder
+    /// The instruction the adapters were trained with.
+    public var promptStyle: PromptStyle = .paper
 
     public init(model: LlamaModel, tokenizer: Tokenizer, mixer: AdapterMixer, router: Router?, embedder: Embedder) throws {
         if let router {
@@ -57,7 +59,7 @@ public final class ExplainedClassifier {
         let start = Date()
         let gates = try override ?? self.gates(statement)
         let (provider, used) = try mixer.provider(mode: mode, gates: gates)
-        let prompt = tokenizer.encode(PromptFormat.prompt(statement: statement), addBOS: true)
+        let prompt = tokenizer.encode(PromptFormat.prompt(statement: statement, style: promptStyle), addBOS: true)
         guard prompt.count < model.config.maxPositions else {
             throw InferenceError(message: "the prompt for this statement is \(prompt.count) tokens, the model's context holds \(model.config.maxPositions)")
         }

@@ -101,6 +101,10 @@ public final class Trainer {
             history = checkpoint.history
             report("resuming from \(latest.lastPathComponent) at step \(step) of \(totalSteps)")
         }
+        if step == 0, let v = validationLoss(lora) {
+            history.append(TrainingLogEntry(step: 0, epoch: 0, evalLoss: v))
+            report(String(format: "step 0 validation loss %.4f", v))
+        }
         let params = lora.parameters
         let started = Date(), startStep = step
         var tokensSinceStart = 0

@@ -10,6 +10,7 @@ struct Eval: ParsableCommand {
 
     @Option(name: both("model")) var model: String?
     @Option(name: both("tokenizer")) var tokenizer: String?
+    @Option(name: both("prompt_style"), help: "The instruction the adapters were trained with: paper or compact.") var promptStyle = "paper"
     @Option(name: both("adapter"), help: "NAME=DIR, repeatable, in router order.") var adapter: [String] = []
     @Option(name: both("router")) var router: String?
     @Option(name: both("datasets"), help: "Comma-separated: davidson, stormfront, hatexplain, synthetic.") var datasets = "davidson,stormfront,hatexplain"
@@ -23,6 +24,8 @@ struct Eval: ParsableCommand {
     func run() throws {
         try userFacing {
             let classifier = try buildClassifier(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router)
+            guard let style = PromptStyle(rawValue: promptStyle) else { throw ToolError("--prompt_style must be paper or compact") }
+            classifier.promptStyle = style
             let modeList = try modes.split(separator: ",").map { name -> BlendMode in
                 guard let m = BlendMode(rawValue: String(name)) else { throw ToolError("--modes: unknown mode \(name)") }
                 return m

@@ -11,6 +11,7 @@ struct Infer: ParsableCommand {
     @Option(name: both("eval_str"), help: "The statement to classify.") var evalStr: String
     @Option(name: both("model")) var model: String?
     @Option(name: both("tokenizer")) var tokenizer: String?
+    @Option(name: both("prompt_style"), help: "The instruction the adapters were trained with: paper or compact.") var promptStyle = "paper"
     @Option(name: both("adapter"), help: "NAME=DIR, repeatable, in router order; name one 'full' for --blend full.") var adapter: [String] = []
     @Option(name: both("router"), help: "Router weights (safetensors).") var router: String?
     @Option(name: both("blend"), help: "linear, cat, svd, top1, top2, top3, full or unmerged.") var blend = "linear"
@@ -35,6 +36,8 @@ struct Infer: ParsableCommand {
     func run() throws {
         try userFacing {
             let classifier = try buildClassifier(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router)
+            guard let style = PromptStyle(rawValue: promptStyle) else { throw ToolError("--prompt_style must be paper or compact") }
+            classifier.promptStyle = style
             let mode = top2Routing ? .top2 : BlendMode(rawValue: blend)!
             let options = GenerationOptions(maxNewTokens: maxNewTokens, sampler: Sampler(greedy: greedy, temperature: temperature, topK: topK, topP: topP),
                                             seed: seed, numReturnSequences: numReturnSequences)

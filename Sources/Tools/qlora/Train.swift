@@ -32,6 +32,7 @@ struct Train: ParsableCommand {
     @Flag(name: both("use_rslora"), help: "Scale by alpha/sqrt(r).") var useRSLoRA = false
     @Option(name: both("max_seq_length")) var maxSeqLength = 2048
     @Flag(name: both("completion_only"), help: "Mask the prompt out of the loss.") var completionOnly = false
+    @Option(name: both("prompt_style"), help: "paper (the full instruction) or compact (one line, for small-context models).") var promptStyle = "paper"
     @Flag(name: both("gradient_checkpointing"), help: "Recompute each decoder layer in the backward pass to save memory.") var gradientCheckpointing = false
     @Option(name: both("save_steps")) var saveSteps = 25
     @Option(name: both("logging_steps")) var loggingSteps = 1
@@ -48,6 +49,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--lora_r, --per_device_train_batch_size, --gradient_accumulation_steps must be positive and --max_seq_length at least 2")
         }
         _ = try parseBytes(optimizerMemoryBudget)
+        guard PromptStyle(rawValue: promptStyle) != nil else { throw ValidationError("--prompt_style must be paper or compact") }
     }
 
     func parseBytes(_ s: String) throws -> Int {
@@ -84,10 +86,10 @@ struct Train: ParsableCommand {
             options.gradientCheckpointing = gradientCheckpointing
 
             let (base, tok) = try loadModel(model, tokenizer: tokenizer)
-            var train = try TrainingDataReader.load(URL(fileURLWithPath: dataPath))
+            var train = try TrainingDataReader.load(URL(fileURLWithPath: dataPath), style: PromptStyle(rawValue: promptStyle)!)
             var validation: [TrainingExample] = []
             if let validationPath {
-                validation = try TrainingDataReader.load(URL(fileURLWithPath: validationPath))
+                validation = try TrainingDataReader.load(URL(fileURLWithPath: validationPath), style: PromptStyle(rawValue: promptStyle)!)
             } else {
                 validation = train.filter { DataSplit.of(id: $0.text) == .validation }
                 train = train.filter { DataSplit.of(id: $0.text) != .validation }
