@@ -137,6 +137,5 @@ struct HolisticBiasTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "holistic-bias",
         abstract: "HolisticBias: generate the dataset, sample sentences, and measure likelihood bias.",
-        discussion: "`score` and `detector-report` need the Llama model and the classifier and are not part of this tool yet.",
-        subcommands: [Generate.self, Sample.self, BiasDiffCommand.self, Bench.self])
+        subcommands: [Generate.self, Sample.self, ScoreCommand.self, BiasDiffCommand.self, DetectorReportCommand.self, Bench.self])
 }
