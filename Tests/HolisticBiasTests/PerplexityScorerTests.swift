@@ -11,11 +11,13 @@ final class PerplexityScorerTests: XCTestCase {
         var context: [Int]
         var sentences: [[Int]]
         var perplexities: [Double]
+        var eos_id: Int?
     }
     struct Reference: Decodable {
         var eos_id: Int
         var cases: [Case]
         var doubled_down_proj_layer1: Case
+        var stories260K: Case?
     }
 
     /// Doubles one linear layer's output, which the reference did to the weight.
@@ -58,5 +60,15 @@ final class PerplexityScorerTests: XCTestCase {
         let provider = DoubledLayer(base: BaseLinears(layers: model.linears), path: "model.layers.1.mlp.down_proj")
         let scorer = PerplexityScorer(model: model, contextIDs: c.context, eosID: ref.eos_id, linears: provider)
         assertClose(scorer.perplexities(ids: Array(c.sentences.reversed())), Array(c.perplexities.reversed()))
+    }
+
+    /// The real llama2.c checkpoint (the tool's benchmark model) against transformers on its conversion.
+    func testStories260KMatchesTransformers() throws {
+        let bin = try SharedAssets.require("models/stories260K/stories260K.bin")
+        let (_, ref) = try load()
+        let c = try XCTUnwrap(ref.stories260K, "rerun Scripts/fixtures/holistic_bias_score.py where /work/shared is present")
+        let model = try Llama2cLoader.load(path: bin.path)
+        let scorer = PerplexityScorer(model: model, contextIDs: c.context, eosID: try XCTUnwrap(c.eos_id))
+        assertClose(scorer.perplexities(ids: Array(c.sentences[..<5])) + scorer.perplexities(ids: Array(c.sentences[5...])), c.perplexities)
     }
 }
