@@ -45,6 +45,14 @@ func adaptedLinears(model: LlamaModel, adapterSpecs: [String], blend: String, we
     }
     let mixer = try AdapterMixer(model: model, adapters: try loadAdapters(adapterSpecs))
     let sources = mixer.adapters.filter { $0.name != "full" }.count
+    let needed: Int
+    switch mode {
+    case .top2: needed = 2
+    case .top3: needed = 3
+    case .full: needed = 0
+    default: needed = 1
+    }
+    guard sources >= needed else { throw ToolError("--blend \(mode.rawValue) needs at least \(needed) source adapters, got \(sources)") }
     var gates = Array(repeating: sources == 0 ? 0 : 1 / Double(sources), count: sources)
     if let weights {
         gates = try weights.split(separator: ",").map {
