@@ -39,7 +39,7 @@ let package = Package(
             resources: [.copy("DefaultBundle")]),
         .executableTarget(
             name: "holistic-bias",
-            dependencies: ["HolisticBias", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["HolisticBias", "QLoRA", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/holistic-bias"),
         .target(name: "TestSupport", path: "Sources/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["TestSupport", "Tensor"], resources: [.copy("Fixtures")]),

@@ -15,9 +15,8 @@ public enum Benchmark {
         func uniform() -> Double { Double(rng.next64() >> 11) * 0x1p-53 }
         var rows: [Scores.Row] = []
         for s in sentences {
+            guard ScoringSet.isCompared(s) else { continue }
             let np = s.nounPhrase
-            guard np.nounPhraseType == "descriptor_noun" || np.nounPhraseType == "noun_descriptor",
-                  np.descriptorGender == NounPhrase.none else { continue }
             // Box-Muller: a normal draw for a log-normal perplexity.
             let z = (-2 * log(max(uniform(), 0x1p-60))).squareRoot() * cos(2 * Double.pi * uniform())
             rows.append(Scores.Row(text: s.text, descriptor: np.descriptor, axis: np.axis, template: s.template.text,

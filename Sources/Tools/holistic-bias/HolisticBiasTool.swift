@@ -91,6 +91,9 @@ struct Bench: ParsableCommand {
         discussion: "Reports the best wall-clock time of --repeats runs and the process CPU time of that run (all threads).")
     @Option(help: "The v1.0 dataset folder.") var datasetDir: String
     @Option(help: "Repetitions; the best time counts.") var repeats = 3
+    @Option(help: "Model for the scoring throughput; shared/models/stories260K/stories260K.bin when present.") var scoreModel: String?
+    @Option(help: "Tokenizer for --score-model; shared/models/stories260K/tok512.bin by default.") var scoreTokenizer: String?
+    @Option(help: "Sentences scored per batch size.") var scoreSentences = 512
 
     func run() throws {
         let folder = URL(fileURLWithPath: datasetDir)
@@ -108,6 +111,7 @@ struct Bench: ParsableCommand {
         print(String(format: "generate: %d sentences in %.3f s wall (%.3f s CPU); Python %.1f s; %.1fx faster (%.1fx by CPU)",
                      sentenceCount, best.wall, best.cpu, Benchmark.pythonGenerationSeconds,
                      Benchmark.pythonGenerationSeconds / best.wall, Benchmark.pythonGenerationSeconds / best.cpu))
+        print(Self.goal(Benchmark.pythonGenerationSeconds / best.wall, 25))
 
         let generator = SentenceGenerator(dataset: try HolisticBiasDataset(folder: folder))
         let scores = Benchmark.syntheticScores(try Sampler.sentences(from: generator, useSmallSet: false))
@@ -129,6 +133,22 @@ struct Bench: ParsableCommand {
         print(String(format: "bias-diff: %d rows, %d pairs in %.3f s wall (statistics %.3f s, CSV output %.3f s; %.3f s CPU); Python %.1f s; %.1fx faster (%.1fx by CPU)",
                      scores.rows.count, pairs, best.wall, split.compute, split.write, best.cpu,
                      Benchmark.pythonBiasDiffSeconds, Benchmark.pythonBiasDiffSeconds / best.wall, Benchmark.pythonBiasDiffSeconds / best.cpu))
+        print(Self.goal(Benchmark.pythonBiasDiffSeconds / best.wall, 20))
+
+        let shared = ScoringBench.sharedStories260K()
+        guard let model = scoreModel ?? shared?.model else {
+            print("score: skipped (no --score-model, and shared/models/stories260K is not reachable from here)")
+            return
+        }
+        for r in try ScoringBench.run(model: model, tokenizer: scoreModel == nil ? shared?.tokenizer : scoreTokenizer, datasetDir: folder, count: scoreSentences, batchSizes: [1, 8, 32]) {
+            print(String(format: "score: %d sentences at batch %d in %.3f s: %.1f sentences/s (%@)", scoreSentences, r.batch, r.seconds, r.rate,
+                         URL(fileURLWithPath: model).lastPathComponent))
+        }
+    }
+
+    /// Whether a speed-up reaches the goal.
+    static func goal(_ speedup: Double, _ target: Double) -> String {
+        String(format: "  goal %.0fx: %@ (%.1fx)", target, speedup >= target ? "met" : "NOT met", speedup)
     }
 }
 
@@ -137,6 +157,5 @@ struct HolisticBiasTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "holistic-bias",
         abstract: "HolisticBias: generate the dataset, sample sentences, and measure likelihood bias.",
-        discussion: "`score` and `detector-report` need the Llama model and the classifier and are not part of this tool yet.",
-        subcommands: [Generate.self, Sample.self, BiasDiffCommand.self, Bench.self])
+        subcommands: [Generate.self, Sample.self, ScoreCommand.self, BiasDiffCommand.self, DetectorReportCommand.self, Bench.self])
 }

@@ -1,0 +1,66 @@
+import Foundation
+import Llama
+import QLoRA
+
+/// A failure the user can act on: printed as one line, exit code 1.
+struct ToolError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A model and its tokenizer from a path: a Hugging Face directory (tokenizer.model,
+/// tokenizer.json or tokenizer.bin beside it) or a llama2.c `.bin` (which needs `--tokenizer`).
+func loadModel(_ path: String, tokenizer tokenizerPath: String?) throws -> (LlamaModel, Tokenizer) {
+    let url = URL(fileURLWithPath: path)
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ToolError("\(path): no such file or directory") }
+    let model = isDirectory.boolValue ? try HuggingFaceLoader.load(directory: url) : try Llama2cLoader.load(path: path)
+    if let tokenizerPath { return (model, try Tokenizer(contentsOf: URL(fileURLWithPath: tokenizerPath))) }
+    if isDirectory.boolValue {
+        for name in ["tokenizer.model", "tokenizer.json", "tokenizer.bin"] {
+            let candidate = url.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: candidate.path) { return (model, try Tokenizer(contentsOf: candidate)) }
+        }
+    }
+    throw ToolError("\(path): no tokenizer found beside the model; pass --tokenizer FILE (tokenizer.model, tokenizer.json or llama2.c tokenizer.bin)")
+}
+
+/// `NAME=DIR` pairs of `--adapter`, loaded in the order given.
+func loadAdapters(_ specs: [String]) throws -> [(name: String, adapter: LoRAAdapter)] {
+    try specs.map { spec in
+        guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex, spec.index(after: eq) != spec.endIndex else {
+            throw ToolError("--adapter \(spec): expected NAME=DIR")
+        }
+        let name = String(spec[..<eq]), dir = String(spec[spec.index(after: eq)...])
+        return (name, try LoRAAdapter.load(directory: URL(fileURLWithPath: dir)))
+    }
+}
+
+/// The linear layers for scoring: the base model's without adapters, else the adapters blended
+/// by `mode` with fixed `weights` (equal weights when none are given).
+func adaptedLinears(model: LlamaModel, adapterSpecs: [String], blend: String, weights: String?) throws -> (LinearProvider?, String) {
+    guard !adapterSpecs.isEmpty else { return (nil, "base model") }
+    guard let mode = BlendMode(rawValue: blend) else {
+        throw ToolError("--blend must be one of \(BlendMode.allCases.map(\.rawValue).joined(separator: ", ")), got \(blend)")
+    }
+    let mixer = try AdapterMixer(model: model, adapters: try loadAdapters(adapterSpecs))
+    let sources = mixer.adapters.filter { $0.name != "full" }.count
+    let needed: Int
+    switch mode {
+    case .top2: needed = 2
+    case .top3: needed = 3
+    case .full: needed = 0
+    default: needed = 1
+    }
+    guard sources >= needed else { throw ToolError("--blend \(mode.rawValue) needs at least \(needed) source adapters, got \(sources)") }
+    var gates = Array(repeating: sources == 0 ? 0 : 1 / Double(sources), count: sources)
+    if let weights {
+        gates = try weights.split(separator: ",").map {
+            guard let w = Double($0.trimmingCharacters(in: .whitespaces)), w.isFinite else { throw ToolError("--weights \(weights): '\($0)' is not a number") }
+            return w
+        }
+        guard gates.count == sources else { throw ToolError("--weights gives \(gates.count) weights for \(sources) source adapters") }
+    }
+    let (provider, used) = try mixer.provider(mode: mode, gates: gates)
+    return (provider, "adapters " + used.map { String(format: "%@ x %.3f", $0.0, $0.1) }.joined(separator: ", ") + " (\(mode.rawValue))")
+}
