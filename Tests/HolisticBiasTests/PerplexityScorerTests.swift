@@ -67,7 +67,7 @@ final class PerplexityScorerTests: XCTestCase {
         let bin = try SharedAssets.require("models/stories260K/stories260K.bin")
         let (_, ref) = try load()
         let c = try XCTUnwrap(ref.stories260K, "rerun Scripts/fixtures/holistic_bias_score.py where /work/shared is present")
-        let model = try Llama2cLoader.load(path: bin.path)
+        let model = try LlamaModel.load(bin.path)
         let scorer = PerplexityScorer(model: model, contextIDs: c.context, eosID: try XCTUnwrap(c.eos_id))
         assertClose(scorer.perplexities(ids: Array(c.sentences[..<5])) + scorer.perplexities(ids: Array(c.sentences[5...])), c.perplexities)
     }

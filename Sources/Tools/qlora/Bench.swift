@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         try userFacing {
             var models: [(String, LlamaModel)] = [("stories15M-shaped (random)", LlamaModel.randomlyInitialized(config: QLoRABenchmark.stories15MShape, seed: 1))]
-            if let model { models.insert((URL(fileURLWithPath: model).lastPathComponent, try loadModel(model, tokenizer: nil, requireTokenizer: false).0), at: 0) }
+            if let model { models.insert((URL(fileURLWithPath: model).lastPathComponent, try LlamaModel.load(model)), at: 0) }
             print("QLoRA training step: NF4 base with double quantization, LoRA r 8 on all seven projections, batch 4 x 64 tokens, \(Parallel.threads) threads")
             for (name, dense) in models {
                 let quantized = QLoRABenchmark.nf4(dense)

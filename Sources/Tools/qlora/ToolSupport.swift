@@ -16,39 +16,14 @@ func userFacing<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// A model and its tokenizer from a path: a Hugging Face directory (tokenizer.model,
-/// tokenizer.json or tokenizer.bin beside it), a GGUF file or a llama2.c `.bin` (both need `--tokenizer`).
+/// A model (any format we read) and its tokenizer (beside it, embedded, or `--tokenizer`).
 func loadModel(_ path: String, tokenizer tokenizerPath: String?) throws -> (LlamaModel, Tokenizer) {
-    let (model, tokenizer) = try loadModel(path, tokenizer: tokenizerPath, requireTokenizer: true)
-    return (model, tokenizer!)
-}
-
-func loadModel(_ path: String, tokenizer tokenizerPath: String?, requireTokenizer: Bool) throws -> (LlamaModel, Tokenizer?) {
-    let url = URL(fileURLWithPath: path)
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ToolError("\(path): no such file or directory") }
-    let model = try LlamaModel.load(path)
-    if let tokenizerPath { return (model, try Tokenizer(contentsOf: URL(fileURLWithPath: tokenizerPath))) }
-    if isDirectory.boolValue {
-        for name in ["tokenizer.model", "tokenizer.json", "tokenizer.bin"] {
-            let candidate = url.appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: candidate.path) { return (model, try Tokenizer(contentsOf: candidate)) }
-        }
-    }
-    if !requireTokenizer { return (model, nil) }
-    throw ToolError("\(path): no tokenizer found beside the model; pass --tokenizer FILE (tokenizer.model, tokenizer.json or llama2.c tokenizer.bin)")
+    guard FileManager.default.fileExists(atPath: path) else { throw ToolError("\(path): no such file or directory") }
+    return (try LlamaModel.load(path), try Tokenizer.forModel(at: path, override: tokenizerPath))
 }
 
 /// `NAME=DIR` pairs of `--adapter`, loaded in the order given.
-func loadAdapters(_ specs: [String]) throws -> [(name: String, adapter: LoRAAdapter)] {
-    try specs.map { spec in
-        guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex, spec.index(after: eq) != spec.endIndex else {
-            throw ToolError("--adapter \(spec): expected NAME=DIR")
-        }
-        let name = String(spec[..<eq]), dir = String(spec[spec.index(after: eq)...])
-        return (name, try LoRAAdapter.load(directory: URL(fileURLWithPath: dir)))
-    }
-}
+func loadAdapters(_ specs: [String]) throws -> [(name: String, adapter: LoRAAdapter)] { try LoRAAdapter.loadNamed(specs) }
 
 /// Comma-separated numbers (`--ids 1,5,17`, `--weights 0.2,0.5,0.3`).
 func parseList<T: LosslessStringConvertible>(_ text: String, flag: String) throws -> [T] {
