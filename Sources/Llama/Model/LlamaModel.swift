@@ -52,16 +52,21 @@ public final class LlamaModel: @unchecked Sendable {
     ///   padded keys get the most negative float, as transformers does, so fully padded rows stay finite.
     /// - `cache`: when given, keys and values are appended to it and attention covers the cached positions.
     /// - `linears`: the linear layers to use (adapters); the model's own by default.
+    /// - `parameters`: variables standing in for the embedding, norm and head tensors of the same
+    ///   name, so that full-parameter training receives their gradients (`TrainableLlama`).
     public func forward(_ ids: [[Int]], positions: [Int]? = nil, attentionMask: [[Int]]? = nil, cache: KVCache? = nil,
-                        linears provider: LinearProvider? = nil) -> Variable {
-        hiddenStates(ids, positions: positions, attentionMask: attentionMask, cache: cache, linears: provider)
-            .linear(frozen: DenseLinear(weight: outputHead))
+                        linears provider: LinearProvider? = nil, parameters: [String: Variable]? = nil) -> Variable {
+        let hidden = hiddenStates(ids, positions: positions, attentionMask: attentionMask, cache: cache, linears: provider, parameters: parameters)
+        let headName = config.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight"
+        if let head = parameters?[headName] { return hidden.linear(head) }
+        return hidden.linear(frozen: DenseLinear(weight: outputHead))
     }
 
     /// The final-norm hidden states [batch, seq, hidden] that the output head reads; the
     /// arguments are those of `forward`.
     public func hiddenStates(_ ids: [[Int]], positions: [Int]? = nil, attentionMask: [[Int]]? = nil, cache: KVCache? = nil,
-                             linears provider: LinearProvider? = nil) -> Variable {
+                             linears provider: LinearProvider? = nil, parameters: [String: Variable]? = nil) -> Variable {
+        func weight(_ name: String) -> Variable { parameters?[name] ?? Variable(tensors[name]!) }
         let batch = ids.count, seq = ids.first?.count ?? 0
         precondition(batch > 0 && seq > 0 && ids.allSatisfy { $0.count == seq }, "LlamaModel.forward: ids must be a non-empty rectangle")
         precondition(ids.joined().allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "LlamaModel.forward: a token id is outside the vocabulary of \(config.vocabSize)")
@@ -72,10 +77,10 @@ public final class LlamaModel: @unchecked Sendable {
         let (h, d, kvh, hd) = (config.numHeads, config.hiddenSize, config.numKVHeads, config.headDim)
         let padMask = attentionMask.map { Self.additiveMask($0, queries: seq, keys: past + seq) }
 
-        var x = Variable(embedding).embedding(Array(ids.joined()), indexShape: [batch, seq])
+        var x = weight("model.embed_tokens.weight").embedding(Array(ids.joined()), indexShape: [batch, seq])
         for l in 0..<config.numLayers {
             let p = "model.layers.\(l)."
-            let normed = x.rmsNorm(weight: Variable(tensors[p + "input_layernorm.weight"]!), eps: config.rmsNormEps)
+            let normed = x.rmsNorm(weight: weight(p + "input_layernorm.weight"), eps: config.rmsNormEps)
             let q = layers.apply(p + "self_attn.q_proj", normed).reshaped([batch, seq, h, hd]).permuted([0, 2, 1, 3])
                 .rope(cos: ropeCos, sin: ropeSin, positions: pos)
             var k = layers.apply(p + "self_attn.k_proj", normed).reshaped([batch, seq, kvh, hd]).permuted([0, 2, 1, 3])
@@ -88,11 +93,11 @@ public final class LlamaModel: @unchecked Sendable {
             }
             let attended = padMask.map { Self.maskedAttention(q: q, k: k, v: v, mask: $0) } ?? Variable.causalAttention(q: q, k: k, v: v)
             x = x + layers.apply(p + "self_attn.o_proj", attended.permuted([0, 2, 1, 3]).reshaped([batch, seq, d]))
-            let normed2 = x.rmsNorm(weight: Variable(tensors[p + "post_attention_layernorm.weight"]!), eps: config.rmsNormEps)
+            let normed2 = x.rmsNorm(weight: weight(p + "post_attention_layernorm.weight"), eps: config.rmsNormEps)
             let gated = Variable.swiglu(gate: layers.apply(p + "mlp.gate_proj", normed2), up: layers.apply(p + "mlp.up_proj", normed2))
             x = x + layers.apply(p + "mlp.down_proj", gated)
         }
-        return x.rmsNorm(weight: Variable(tensors["model.norm.weight"]!), eps: config.rmsNormEps)
+        return x.rmsNorm(weight: weight("model.norm.weight"), eps: config.rmsNormEps)
     }
 
     /// [batch, 1, queries, keys] additive mask: causal (query i sees keys up to i + keys - queries)
