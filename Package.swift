@@ -34,8 +34,9 @@ let package = Package(
             path: "Sources/Tools/llama"),
         .executableTarget(
             name: "qlora",
-            dependencies: ["QLoRA", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Sources/Tools/qlora"),
+            dependencies: ["QLoRA", "Llama", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/qlora",
+            resources: [.copy("DefaultBundle")]),
         .executableTarget(
             name: "holistic-bias",
             dependencies: ["HolisticBias", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -8,10 +8,20 @@ public protocol BinaryKernel {
     static func apply(_ a: Float, _ b: Float) -> Float
 }
 
-/// A unary elementwise operation on scalars.
+/// A unary elementwise operation on scalars, and optionally on SIMD lanes (by default the scalar
+/// function lane by lane).
 public protocol UnaryKernel {
     static var name: String { get }
     static func apply(_ x: Float) -> Float
+    static func apply(_ x: SIMD8<Float>) -> SIMD8<Float>
+}
+
+extension UnaryKernel {
+    @inline(__always) public static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        var r = SIMD8<Float>()
+        for i in 0..<8 { r[i] = apply(x[i]) }
+        return r
+    }
 }
 
 /// Below this many elements a kernel runs on one thread: spawning costs more than it saves.
@@ -23,7 +33,7 @@ extension Tensor {
         guard let outShape = Shape.broadcast(a.shape, b.shape) else {
             preconditionFailure("\(K.name): shapes \(a.shape) and \(b.shape) do not broadcast")
         }
-        let out = Tensor(zeros: outShape)
+        let out = Tensor(uninitialized: outShape)
         let o = out.storage.pointer
         let n = out.count
         if a.shape == b.shape && a.isContiguous && b.isContiguous {
@@ -105,10 +115,18 @@ extension Tensor {
     /// `f(x)` for every element.
     public func unary<K: UnaryKernel>(_: K.Type) -> Tensor {
         let src = contiguous()
-        let out = Tensor(zeros: shape)
+        let out = Tensor(uninitialized: shape)
         let p = src.storage.pointer + src.offset, o = out.storage.pointer
         Parallel.forRanges(count, minimumPerThread: parallelThreshold / 4) { r in
-            for i in r { o[i] = K.apply(p[i]) }
+            var i = r.lowerBound
+            while i + 8 <= r.upperBound {
+                SIMDMath.store(K.apply(SIMDMath.load(p + i)), o + i)
+                i += 8
+            }
+            while i < r.upperBound {
+                o[i] = K.apply(p[i])
+                i += 1
+            }
         }
         return out
     }
@@ -149,15 +167,46 @@ public enum Pow: BinaryKernel {
     @inline(__always) public static func apply(_ a: Float, _ b: Float) -> Float { Foundation.pow(a, b) }
 }
 
-public enum Neg: UnaryKernel { public static let name = "neg"; @inline(__always) public static func apply(_ x: Float) -> Float { -x } }
-public enum Exp: UnaryKernel { public static let name = "exp"; @inline(__always) public static func apply(_ x: Float) -> Float { Foundation.exp(x) } }
+public enum Neg: UnaryKernel {
+    public static let name = "neg"
+    @inline(__always) public static func apply(_ x: Float) -> Float { -x }
+    @inline(__always) public static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { -x }
+}
+public enum Exp: UnaryKernel {
+    public static let name = "exp"
+    @inline(__always) public static func apply(_ x: Float) -> Float { Foundation.exp(x) }
+    @inline(__always) public static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { SIMDMath.exp(x) }
+}
 public enum Log: UnaryKernel { public static let name = "log"; @inline(__always) public static func apply(_ x: Float) -> Float { Foundation.log(x) } }
-public enum Sqrt: UnaryKernel { public static let name = "sqrt"; @inline(__always) public static func apply(_ x: Float) -> Float { x.squareRoot() } }
-public enum Rsqrt: UnaryKernel { public static let name = "rsqrt"; @inline(__always) public static func apply(_ x: Float) -> Float { 1 / x.squareRoot() } }
-public enum Sigmoid: UnaryKernel { public static let name = "sigmoid"; @inline(__always) public static func apply(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) } }
+public enum Sqrt: UnaryKernel {
+    public static let name = "sqrt"
+    @inline(__always) public static func apply(_ x: Float) -> Float { x.squareRoot() }
+    @inline(__always) public static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { x.squareRoot() }
+}
+public enum Rsqrt: UnaryKernel {
+    public static let name = "rsqrt"
+    @inline(__always) public static func apply(_ x: Float) -> Float { 1 / x.squareRoot() }
+    @inline(__always) public static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { 1 / x.squareRoot() }
+}
+public enum Sigmoid: UnaryKernel {
+    public static let name = "sigmoid"
+    @inline(__always) public static func apply(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+    @inline(__always) public static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { 1 / (1 + SIMDMath.exp(-x)) }
+}
 public enum Tanh: UnaryKernel { public static let name = "tanh"; @inline(__always) public static func apply(_ x: Float) -> Float { Foundation.tanh(x) } }
-public enum SiLU: UnaryKernel { public static let name = "silu"; @inline(__always) public static func apply(_ x: Float) -> Float { x / (1 + Foundation.exp(-x)) } }
-public enum Relu: UnaryKernel { public static let name = "relu"; @inline(__always) public static func apply(_ x: Float) -> Float { Swift.max(x, 0) } }
+public enum SiLU: UnaryKernel {
+    public static let name = "silu"
+    @inline(__always) public static func apply(_ x: Float) -> Float { x / (1 + Foundation.exp(-x)) }
+    @inline(__always) public static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { x / (1 + SIMDMath.exp(-x)) }
+}
+public enum Relu: UnaryKernel {
+    public static let name = "relu"
+    @inline(__always) public static func apply(_ x: Float) -> Float { Swift.max(x, 0) }
+    @inline(__always) public static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        // Not pointwiseMax: it drops NaN, and a NaN must survive relu as it does in PyTorch.
+        x.replacing(with: 0, where: x .< 0)
+    }
+}
 
 extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Add.self) }

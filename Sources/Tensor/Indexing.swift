@@ -4,14 +4,14 @@ extension Tensor {
     public static func concat(_ parts: [Tensor], axis: Int) -> Tensor {
         precondition(!parts.isEmpty, "concat: no tensors")
         let first = parts[0]
-        let ax = Shape.axis(axis, rank: first.rank, op: "concat")
+        let ax = Shape.axis(axis, rank: first.rank, op: "concat of shapes \(parts.map(\.shape))")
         for p in parts {
             precondition(p.rank == first.rank && (0..<p.rank).allSatisfy { $0 == ax || p.shape[$0] == first.shape[$0] },
                          "concat: shapes \(parts.map(\.shape)) disagree outside axis \(axis)")
         }
         var outShape = first.shape
         outShape[ax] = parts.reduce(0) { $0 + $1.shape[ax] }
-        let out = Tensor(zeros: outShape)
+        let out = Tensor(uninitialized: outShape)
         var start = 0
         for p in parts {
             let dest = out.slice(axis: ax, start: start, end: start + p.shape[ax])
@@ -24,6 +24,8 @@ extension Tensor {
     /// Copies `source` (broadcast to this view's shape) into the elements this view covers.
     /// This writes through the view into shared storage: use it on tensors you created.
     public func assign(_ source: Tensor) {
+        precondition(Shape.broadcast(source.shape, shape) == shape,
+                     "assign: source of shape \(source.shape) does not broadcast to destination \(shape)")
         let src = source.expanded(to: shape)
         let inner = shape.last ?? 1
         let sd = strides.last ?? 1, ss = src.strides.last ?? 1
@@ -39,7 +41,7 @@ extension Tensor {
     public func gatherRows(_ indices: [Int], indexShape: [Int]? = nil) -> Tensor {
         precondition(rank == 2, "gatherRows: table must be 2-D, got \(shape)")
         let rows = shape[0], cols = shape[1]
-        let out = Tensor(zeros: (indexShape ?? [indices.count]) + [cols])
+        let out = Tensor(uninitialized: (indexShape ?? [indices.count]) + [cols])
         precondition(Shape.count(indexShape ?? [indices.count]) == indices.count,
                      "gatherRows: index shape \(indexShape ?? []) does not hold \(indices.count) indices")
         let table = contiguous()
@@ -58,7 +60,7 @@ extension Tensor {
         }
         let m = mask.expanded(to: outShape).contiguous()
         let x = a.expanded(to: outShape).contiguous(), y = b.expanded(to: outShape).contiguous()
-        let out = Tensor(zeros: outShape)
+        let out = Tensor(uninitialized: outShape)
         let pm = m.storage.pointer + m.offset, px = x.storage.pointer + x.offset, py = y.storage.pointer + y.offset
         let o = out.storage.pointer
         for i in 0..<out.count { o[i] = pm[i] != 0 ? px[i] : py[i] }
@@ -67,6 +69,7 @@ extension Tensor {
 
     /// A [rows, cols] mask with 1 where `col <= row + offset` (the causal attention mask when offset is 0).
     public static func lowerTriangularMask(rows: Int, cols: Int, offset: Int = 0) -> Tensor {
+        precondition(rows >= 0 && cols >= 0, "lowerTriangularMask: negative size [\(rows), \(cols)]")
         let out = Tensor(zeros: [rows, cols])
         let o = out.storage.pointer
         for r in 0..<rows {

@@ -1,4 +1,5 @@
 import CBLAS
+import Dispatch
 
 /// How a 2-D strided view is handed to BLAS without a copy: row-major with a leading dimension,
 /// either as is or transposed.
@@ -43,7 +44,7 @@ extension Tensor {
             preconditionFailure("matmul: batch dimensions of \(shape) and \(other.shape) do not broadcast")
         }
         let a = expanded(to: batch + [m, k]), b = other.expanded(to: batch + [k, n])
-        let out = Tensor(zeros: batch + [m, n])
+        let out = Tensor(uninitialized: batch + [m, n])
         let batches = Shape.count(batch)
         if batches == 0 || m == 0 || n == 0 { return out }
         let aBatchStrides = Array(a.strides.dropLast(2)), bBatchStrides = Array(b.strides.dropLast(2))
@@ -88,8 +89,47 @@ extension Tensor {
             }
             return
         }
+        let columnChunks = ColumnSplit.chunks(m: m, n: n, k: k)
+        if columnChunks <= 1 {
+            sgemm(opA, opB, m: m, n: n, k: k, columns: 0..<n, into: c)
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: columnChunks) { i in
+            sgemm(opA, opB, m: m, n: n, k: k, columns: (n * i / columnChunks)..<(n * (i + 1) / columnChunks), into: c)
+        }
+    }
+
+    /// Columns `columns` of the `[m, n]` product, written into the dense `c` (leading dimension n).
+    /// B's pointer and C's move to the first column; the leading dimensions stay those of the full
+    /// matrices, so a column block needs no copy.
+    @inline(__always)
+    static func sgemm(_ opA: BLASOperand, _ opB: BLASOperand, m: Int, n: Int, k: Int, columns: Range<Int>,
+                      into c: UnsafeMutablePointer<Float>) {
+        let first = columns.lowerBound
+        let b = opB.transposed ? opB.pointer + first * opB.leadingDimension : opB.pointer + first
         cblas_sgemm(CblasRowMajor, opA.transposed ? CblasTrans : CblasNoTrans, opB.transposed ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, opA.pointer, Int32(opA.leadingDimension),
-                    opB.pointer, Int32(opB.leadingDimension), 0, c, Int32(n))
+                    Int32(m), Int32(columns.count), Int32(k), 1, opA.pointer, Int32(opA.leadingDimension),
+                    b, Int32(opB.leadingDimension), 0, c + first, Int32(n))
+    }
+}
+
+/// When a wide product is cut into column blocks, one `sgemm` per core.
+///
+/// OpenBLAS parallelises a product itself, but on skinny shapes (few rows, tens of thousands of
+/// columns, such as logits over a vocabulary) it can stay on one core; then independent column
+/// blocks on every core are up to `Parallel.threads` times faster. Where OpenBLAS does use every
+/// core, the split measured the same as one call (tensor-bench in Benchmarks/ measures both
+/// cases). OpenBLAS's own thread count is left alone: it is process-wide.
+public enum ColumnSplit {
+    /// Fewest columns worth a block of their own.
+    nonisolated(unsafe) public static var minimumColumns = 2048
+    /// Fewest multiply-adds (m * n * k) worth splitting.
+    nonisolated(unsafe) public static var minimumWork = 1 << 24
+
+    /// Number of column blocks for an `[m, k] x [k, n]` product: 1 unless N is wide and far larger than M.
+    public static func chunks(m: Int, n: Int, k: Int) -> Int {
+        let threads = Parallel.threads
+        guard threads > 1, n >= 4 * m, n >= 2 * minimumColumns, m * n * k >= minimumWork else { return 1 }
+        return Swift.min(threads, n / minimumColumns)
     }
 }

@@ -52,7 +52,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
 extension Tensor {
     /// Uniform values in [low, high).
     public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1, generator: inout RandomGenerator) -> Tensor {
-        let out = Tensor(zeros: shape)
+        let out = Tensor(uninitialized: shape)
         let p = out.storage.pointer
         for i in 0..<out.count { p[i] = low + (high - low) * generator.nextFloat() }
         return out
@@ -60,7 +60,7 @@ extension Tensor {
 
     /// Normal values with the given mean and standard deviation.
     public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1, generator: inout RandomGenerator) -> Tensor {
-        let out = Tensor(zeros: shape)
+        let out = Tensor(uninitialized: shape)
         let p = out.storage.pointer
         var i = 0
         while i < out.count {
@@ -78,6 +78,7 @@ extension Tensor {
     public static func kaimingUniform(_ shape: [Int], a: Float = Float(5).squareRoot(), generator: inout RandomGenerator) -> Tensor {
         precondition(shape.count >= 2, "kaimingUniform: needs a shape of rank >= 2, got \(shape)")
         let fanIn = shape.dropFirst().reduce(1, *)
+        precondition(fanIn > 0, "kaimingUniform: fan-in of shape \(shape) is 0")
         let gain = (2 / (1 + a * a)).squareRoot()
         let bound = gain * (3 / Float(fanIn)).squareRoot()
         return uniform(shape, low: -bound, high: bound, generator: &generator)
@@ -87,7 +88,7 @@ extension Tensor {
     /// as inverted dropout does.
     public static func dropoutMask(_ shape: [Int], p: Float, generator: inout RandomGenerator) -> Tensor {
         precondition(p >= 0 && p < 1, "dropoutMask: probability \(p) must be in [0, 1)")
-        let out = Tensor(zeros: shape)
+        let out = Tensor(uninitialized: shape)
         let o = out.storage.pointer, scale = 1 / (1 - p)
         for i in 0..<out.count { o[i] = generator.nextFloat() < p ? 0 : scale }
         return out

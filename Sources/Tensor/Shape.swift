@@ -26,9 +26,10 @@ public enum Shape {
     }
 
     /// Resolves a possibly negative axis against `rank`, trapping with the op's name when out of range.
-    public static func axis(_ axis: Int, rank: Int, op: String) -> Int {
+    /// `op` is only evaluated for the message, so callers may describe shapes in it for free.
+    public static func axis(_ axis: Int, rank: Int, op: @autoclosure () -> String) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < Swift.max(rank, 1), "\(op): axis \(axis) out of range for rank \(rank)")
+        precondition(a >= 0 && a < Swift.max(rank, 1), "\(op()): axis \(axis) out of range for rank \(rank)")
         return a
     }
 }

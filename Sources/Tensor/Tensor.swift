@@ -4,8 +4,13 @@ import Foundation
 ///
 /// `Tensor` is a value: ops return new tensors and never change their inputs. Views (reshape,
 /// permute, slice, expand) share storage and copy nothing; `contiguous()` copies only when the
-/// strides demand it. Programmer errors (a shape mismatch, a bad axis) trap with a message that
-/// names the op and the shapes.
+/// strides demand it.
+///
+/// Programmer errors trap: every public op checks its arguments with `precondition` (shapes that
+/// do not broadcast, inner dimensions that differ, an axis or index out of range, a view that would
+/// reach outside its storage) and the message names the op and the shapes involved, for example
+/// `matmul: inner dimensions differ, [2, 3] x [4, 5]`. Data read from files is validated by the
+/// loaders, which throw instead.
 public struct Tensor: @unchecked Sendable, CustomStringConvertible {
     public let storage: Storage
     public let shape: [Int]
@@ -15,6 +20,13 @@ public struct Tensor: @unchecked Sendable, CustomStringConvertible {
     public init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0) {
         precondition(shape.count == strides.count, "Tensor: shape \(shape) and strides \(strides) differ in rank")
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in \(shape)")
+        precondition(offset >= 0 && strides.allSatisfy { $0 >= 0 },
+                     "Tensor: negative offset \(offset) or stride in \(strides) for shape \(shape)")
+        if !shape.contains(0) {
+            let last = zip(shape, strides).reduce(offset) { $0 + ($1.0 - 1) * $1.1 }
+            precondition(last < storage.count,
+                         "Tensor: shape \(shape) strides \(strides) offset \(offset) reach past storage of \(storage.count) elements")
+        }
         self.storage = storage
         self.shape = shape
         self.strides = strides
@@ -25,6 +37,12 @@ public struct Tensor: @unchecked Sendable, CustomStringConvertible {
     public init(zeros shape: [Int]) {
         let n = Shape.count(shape)
         self.init(storage: Storage(count: n), shape: shape, strides: Shape.contiguousStrides(shape))
+    }
+
+    /// A dense tensor whose elements the caller must write before anyone reads them.
+    init(uninitialized shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in \(shape)")
+        self.init(storage: Storage(uninitializedCount: Shape.count(shape)), shape: shape, strides: Shape.contiguousStrides(shape))
     }
 
     public init(repeating value: Float, shape: [Int]) {

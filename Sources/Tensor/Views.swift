@@ -59,7 +59,7 @@ extension Tensor {
 
     /// Swaps two axes (the last two by default).
     public func transposed(_ a: Int = -2, _ b: Int = -1) -> Tensor {
-        let x = Shape.axis(a, rank: rank, op: "transpose"), y = Shape.axis(b, rank: rank, op: "transpose")
+        let x = Shape.axis(a, rank: rank, op: "transpose of shape \(shape)"), y = Shape.axis(b, rank: rank, op: "transpose of shape \(shape)")
         var order = Array(0..<rank)
         order.swapAt(x, y)
         return permuted(order)
@@ -67,7 +67,7 @@ extension Tensor {
 
     /// Elements `start..<end` (step `step`) along `axis`.
     public func slice(axis: Int, start: Int, end: Int, step: Int = 1) -> Tensor {
-        let ax = Shape.axis(axis, rank: rank, op: "slice")
+        let ax = Shape.axis(axis, rank: rank, op: "slice of shape \(shape)")
         precondition(step > 0, "slice: step \(step) must be positive")
         precondition(0 <= start && start <= end && end <= shape[ax],
                      "slice: range \(start)..<\(end) out of bounds for axis \(axis) of shape \(shape)")
@@ -79,7 +79,7 @@ extension Tensor {
 
     /// The sub-tensor at `index` along `axis`, with that axis removed.
     public func select(axis: Int = 0, _ index: Int) -> Tensor {
-        let ax = Shape.axis(axis, rank: rank, op: "select")
+        let ax = Shape.axis(axis, rank: rank, op: "select of shape \(shape)")
         precondition(index >= 0 && index < shape[ax], "select: index \(index) out of range for axis \(axis) of shape \(shape)")
         var newShape = shape, newStrides = strides
         newShape.remove(at: ax)
@@ -114,7 +114,7 @@ extension Tensor {
 
     /// Removes a size-1 axis.
     public func squeezed(_ axis: Int) -> Tensor {
-        let ax = Shape.axis(axis, rank: rank, op: "squeeze")
+        let ax = Shape.axis(axis, rank: rank, op: "squeeze of shape \(shape)")
         precondition(shape[ax] == 1, "squeeze: axis \(axis) of shape \(shape) is not 1")
         var newShape = shape, newStrides = strides
         newShape.remove(at: ax)
@@ -125,14 +125,14 @@ extension Tensor {
     /// A dense row-major copy, or `self` when already dense.
     public func contiguous() -> Tensor {
         if isContiguous { return self }
-        let out = Tensor(zeros: shape)
+        let out = Tensor(uninitialized: shape)
         StridedLoop.copy(from: self, into: out.storage.pointer)
         return out
     }
 
     /// A dense copy that never shares storage with `self`.
     public func copy() -> Tensor {
-        let out = Tensor(zeros: shape)
+        let out = Tensor(uninitialized: shape)
         StridedLoop.copy(from: self, into: out.storage.pointer)
         return out
     }

@@ -66,6 +66,17 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try adapterBytes(plain), try adapterBytes(paged))
     }
 
+    func testGradientCheckpointingGivesTheSameAdapter() throws {
+        let (model, tokenizer) = try setUpModel()
+        let data = examples(4, seed: 6)
+        var checkpointed = options()
+        checkpointed.gradientCheckpointing = true
+        let plain = temp(), saved = temp()
+        _ = try Trainer(model: model, tokenizer: tokenizer, train: data, validation: [], options: options(), outputDirectory: plain).run(resume: false)
+        _ = try Trainer(model: model, tokenizer: tokenizer, train: data, validation: [], options: checkpointed, outputDirectory: saved).run(resume: false)
+        XCTAssertEqual(try adapterBytes(plain), try adapterBytes(saved))
+    }
+
     func testValidationLossFallsAndArtifactsAreWritten() throws {
         let (model, tokenizer) = try setUpModel()
         var o = options()

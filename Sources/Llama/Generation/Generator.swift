@@ -39,6 +39,7 @@ extension LlamaModel {
                          stats: UnsafeMutablePointer<GenerationStats>? = nil,
                          onToken: ((Int, Int) -> Void)? = nil) -> [[Int]] {
         precondition(!prompt.isEmpty, "generate: the prompt must hold at least one token (BOS)")
+        precondition(prompt.count <= config.maxPositions, "generate: prompt of \(prompt.count) tokens exceeds the model's \(config.maxPositions) positions")
         var results: [[Int]] = []
         var timing = GenerationStats()
         for sequence in 0..<options.numReturnSequences {

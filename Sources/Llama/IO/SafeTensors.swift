@@ -58,10 +58,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 let (p, o) = acc.0.multipliedReportingOverflow(by: d)
                 return (p, acc.1 || o)
             }
-            guard !overflow, offsets[1] - offsets[0] == count * dtype.byteSize else {
-                throw fail(name, "data_offsets span \(offsets[1] - offsets[0]) bytes, shape \(shape) of \(dtypeName) needs \(count * dtype.byteSize)")
+            let (byteCount, byteOverflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
+            guard !overflow, !byteOverflow else { throw fail(name, "shape \(shape) of \(dtypeName) is too large") }
+            guard offsets[1] - offsets[0] == byteCount else {
+                throw fail(name, "data_offsets span \(offsets[1] - offsets[0]) bytes, shape \(shape) of \(dtypeName) needs \(byteCount)")
             }
-            guard dataStart + offsets[1] <= bytes.count else {
+            guard offsets[1] <= bytes.count - dataStart else {
                 throw fail(name, "data_offsets \(offsets) run past the end of the file (\(bytes.count - dataStart) data bytes)")
             }
             entries[name] = Entry(name: name, dtype: dtype, shape: shape, range: (dataStart + offsets[0])..<(dataStart + offsets[1]))

@@ -5,6 +5,15 @@ import Autograd
 /// (LoRA, blended adapters) when a caller passes its own provider.
 public protocol LinearProvider {
     func apply(_ path: String, _ x: Variable) -> Variable
+    /// The provider's random state (dropout), so a checkpointed layer recomputes with the same
+    /// draws; `nil` for providers without randomness.
+    func randomState() -> [UInt64]?
+    func restoreRandomState(_ state: [UInt64]?)
+}
+
+extension LinearProvider {
+    public func randomState() -> [UInt64]? { nil }
+    public func restoreRandomState(_ state: [UInt64]?) {}
 }
 
 /// The model's own frozen layers, dense or quantized.

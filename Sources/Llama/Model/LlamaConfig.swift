@@ -1,18 +1,31 @@
 import Foundation
+import Tensor
 
 /// The hyper-parameters of a Llama-2 model, with Hugging Face `config.json` names on the wire.
 public struct LlamaConfig: Equatable, Sendable {
+    /// `hidden_size`: the model width.
     public var hiddenSize: Int
+    /// `intermediate_size`: the SwiGLU width.
     public var intermediateSize: Int
+    /// `num_hidden_layers`.
     public var numLayers: Int
+    /// `num_attention_heads`: query heads.
     public var numHeads: Int
+    /// `num_key_value_heads`: key/value heads, shared by groups of query heads.
     public var numKVHeads: Int
+    /// `vocab_size`.
     public var vocabSize: Int
+    /// `rms_norm_eps`.
     public var rmsNormEps: Float
+    /// `rope_theta`: the RoPE base.
     public var ropeTheta: Float
+    /// `max_position_embeddings`: the context length.
     public var maxPositions: Int
+    /// `tie_word_embeddings`: the output head reuses the token embedding.
     public var tieWordEmbeddings: Bool
+    /// `bos_token_id`.
     public var bosTokenID: Int
+    /// `eos_token_id`.
     public var eosTokenID: Int
 
     public init(hiddenSize: Int, intermediateSize: Int, numLayers: Int, numHeads: Int, numKVHeads: Int, vocabSize: Int,
@@ -32,28 +45,31 @@ public struct LlamaConfig: Equatable, Sendable {
         self.eosTokenID = eosTokenID
     }
 
+    /// Width of one attention head.
     public var headDim: Int { hiddenSize / numHeads }
+    /// Width of the key (or value) projection.
     public var kvDim: Int { headDim * numKVHeads }
 
-    /// Checks the shapes hang together; `file` names the source in the error.
+    /// Checks the sizes hang together; `file` names the source in the error.
     public func validate(file: String) throws {
         func fail(_ field: String, _ message: String) -> FormatError { FormatError(file: file, field: field, message: message) }
         for (name, v) in [("hidden_size", hiddenSize), ("intermediate_size", intermediateSize), ("num_hidden_layers", numLayers),
                           ("num_attention_heads", numHeads), ("num_key_value_heads", numKVHeads), ("vocab_size", vocabSize),
-                          ("max_position_embeddings", maxPositions)] where v <= 0 {
-            throw fail(name, "must be positive, got \(v)")
+                          ("max_position_embeddings", maxPositions)] where v <= 0 || v > 1 << 24 {
+            throw fail(name, "must be in 1...\(1 << 24), got \(v)")
         }
         guard hiddenSize % numHeads == 0 else { throw fail("num_attention_heads", "\(numHeads) does not divide hidden_size \(hiddenSize)") }
         guard headDim % 2 == 0 else { throw fail("hidden_size", "head dimension \(headDim) must be even for RoPE") }
         guard numHeads % numKVHeads == 0 else { throw fail("num_key_value_heads", "\(numKVHeads) does not divide num_attention_heads \(numHeads)") }
-        guard rmsNormEps > 0, ropeTheta > 0 else { throw fail("rms_norm_eps", "eps and rope_theta must be positive") }
+        guard rmsNormEps > 0 else { throw fail("rms_norm_eps", "must be positive") }
+        guard ropeTheta > 0 else { throw fail("rope_theta", "must be positive") }
     }
 
     /// Reads a Hugging Face `config.json` object.
     public init(json: [String: Any], file: String) throws {
         func int(_ key: String, default value: Int? = nil) throws -> Int {
             if let v = json[key] as? Int { return v }
-            if let value { return value }
+            if json[key] == nil, let value { return value }
             throw FormatError(file: file, field: key, message: json[key] == nil ? "missing" : "must be an integer")
         }
         func float(_ key: String, default value: Float) throws -> Float {
@@ -65,14 +81,31 @@ public struct LlamaConfig: Equatable, Sendable {
             throw FormatError(file: file, field: "model_type", message: "\(type) is not a Llama-architecture model")
         }
         let heads = try int("num_attention_heads")
+        // transformers 5 moved rope_theta into rope_parameters.
+        var theta = try float("rope_theta", default: 10000)
+        if json["rope_theta"] == nil, let rope = json["rope_parameters"] as? [String: Any] {
+            if let type = rope["rope_type"] as? String, type != "default" {
+                throw FormatError(file: file, field: "rope_parameters.rope_type", message: "RoPE scaling \(type) is not supported")
+            }
+            guard let t = (rope["rope_theta"] as? NSNumber)?.floatValue else {
+                throw FormatError(file: file, field: "rope_parameters.rope_theta", message: "missing or not a number")
+            }
+            theta = t
+        }
+        if let scaling = json["rope_scaling"], !(scaling is NSNull) {
+            throw FormatError(file: file, field: "rope_scaling", message: "RoPE scaling is not supported")
+        }
         self.init(hiddenSize: try int("hidden_size"), intermediateSize: try int("intermediate_size"),
                   numLayers: try int("num_hidden_layers"), numHeads: heads,
                   numKVHeads: try int("num_key_value_heads", default: heads), vocabSize: try int("vocab_size"),
-                  rmsNormEps: try float("rms_norm_eps", default: 1e-6), ropeTheta: try float("rope_theta", default: 10000),
+                  rmsNormEps: try float("rms_norm_eps", default: 1e-6), ropeTheta: theta,
                   maxPositions: try int("max_position_embeddings", default: 2048),
                   tieWordEmbeddings: json["tie_word_embeddings"] as? Bool ?? false,
                   bosTokenID: (json["bos_token_id"] as? Int) ?? 1, eosTokenID: (json["eos_token_id"] as? Int) ?? 2)
         try validate(file: file)
+        if let headDim = json["head_dim"] as? Int, headDim != self.headDim {
+            throw FormatError(file: file, field: "head_dim", message: "\(headDim) differs from hidden_size / num_attention_heads = \(self.headDim)")
+        }
     }
 
     /// The `config.json` object transformers reads.
@@ -101,6 +134,16 @@ public struct LlamaConfig: Equatable, Sendable {
             s[p + "mlp.down_proj.weight"] = [hiddenSize, intermediateSize]
         }
         return s
+    }
+
+    /// Throws naming `file` and the tensor when one the config needs is missing or misshapen.
+    public func checkWeights(_ weights: [String: Tensor], file: String) throws {
+        for (name, shape) in expectedShapes().sorted(by: { $0.key < $1.key }) {
+            guard let t = weights[name] else { throw FormatError(file: file, field: name, message: "tensor is missing") }
+            guard t.shape == shape else {
+                throw FormatError(file: file, field: name, message: "shape \(t.shape) disagrees with the config, which needs \(shape)")
+            }
+        }
     }
 
     /// Module paths of the seven linear layers of every decoder layer.

@@ -23,20 +23,35 @@ public final class LlamaModel: @unchecked Sendable {
         (ropeCos, ropeSin) = RoPE.tables(headDim: config.headDim, maxPositions: config.maxPositions, theta: config.ropeTheta)
     }
 
-    /// A model from dense weights named as in a Hugging Face checkpoint; every linear layer is
-    /// kept as a `DenseLinear`. Throws naming `file` if a tensor is missing or misshapen.
-    public convenience init(config: LlamaConfig, weights: [String: Tensor], file: String) throws {
+    /// A model from weights named as in a Hugging Face checkpoint: linear layers found in
+    /// `quantized` become `QuantizedLinear`s, the rest `DenseLinear`s. Throws naming `file` if a
+    /// tensor is missing or misshapen, or if a tensor other than a decoder linear weight is quantized.
+    public convenience init(config: LlamaConfig, weights: [String: Tensor], quantized: [String: QuantizedTensor] = [:], file: String) throws {
         var expected = config.expectedShapes()
         if config.tieWordEmbeddings { expected["lm_head.weight"] = nil }
-        for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
+        let linearPaths = Set(config.linearModulePaths())
+        for (name, q) in quantized.sorted(by: { $0.key < $1.key }) where expected[name] != nil {
+            guard name.hasSuffix(".weight"), linearPaths.contains(String(name.dropLast(".weight".count))) else {
+                throw FormatError(file: file, field: name, message: "is 4-bit quantized, but only the decoder's linear layers may be")
+            }
+            guard q.shape == expected[name] else {
+                throw FormatError(file: file, field: name, message: "quantized shape \(q.shape) disagrees with the config, which needs \(expected[name]!)")
+            }
+        }
+        for (name, shape) in expected.sorted(by: { $0.key < $1.key }) where quantized[name] == nil {
             guard let t = weights[name] else { throw FormatError(file: file, field: name, message: "tensor is missing") }
             guard t.shape == shape else { throw FormatError(file: file, field: name, message: "shape \(t.shape) disagrees with the config, which needs \(shape)") }
         }
         var tensors: [String: Tensor] = [:], linears: [String: any FrozenLinear] = [:]
-        let linearPaths = Set(config.linearModulePaths())
-        for (name, t) in weights where expected[name] != nil {
+        for name in expected.keys {
             let module = String(name.dropLast(".weight".count))
-            if linearPaths.contains(module) { linears[module] = DenseLinear(weight: t) } else { tensors[name] = t }
+            if let q = quantized[name] {
+                linears[module] = QuantizedLinear(weight: q)
+            } else if linearPaths.contains(module) {
+                linears[module] = DenseLinear(weight: weights[name]!)
+            } else {
+                tensors[name] = weights[name]!
+            }
         }
         self.init(config: config, tensors: tensors, linears: linears)
     }
@@ -55,8 +70,10 @@ public final class LlamaModel: @unchecked Sendable {
     /// - `parameters`: variables standing in for the embedding, norm and head tensors of the same
     ///   name, so that full-parameter training receives their gradients (`TrainableLlama`).
     public func forward(_ ids: [[Int]], positions: [Int]? = nil, attentionMask: [[Int]]? = nil, cache: KVCache? = nil,
-                        linears provider: LinearProvider? = nil, parameters: [String: Variable]? = nil) -> Variable {
-        let hidden = hiddenStates(ids, positions: positions, attentionMask: attentionMask, cache: cache, linears: provider, parameters: parameters)
+                        linears provider: LinearProvider? = nil, checkpointLayers: Bool = false,
+                        parameters: [String: Variable]? = nil) -> Variable {
+        let hidden = hiddenStates(ids, positions: positions, attentionMask: attentionMask, cache: cache, linears: provider,
+                                  checkpointLayers: checkpointLayers, parameters: parameters)
         let headName = config.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight"
         if let head = parameters?[headName] { return hidden.linear(head) }
         return hidden.linear(frozen: DenseLinear(weight: outputHead))
@@ -64,9 +81,14 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// The final-norm hidden states [batch, seq, hidden] that the output head reads; the
     /// arguments are those of `forward`.
+    ///
+    /// With `checkpointLayers`, each decoder layer keeps no activations for the backward pass and
+    /// is recomputed there instead (gradient checkpointing), trading a second forward for memory.
     public func hiddenStates(_ ids: [[Int]], positions: [Int]? = nil, attentionMask: [[Int]]? = nil, cache: KVCache? = nil,
-                             linears provider: LinearProvider? = nil, parameters: [String: Variable]? = nil) -> Variable {
-        func weight(_ name: String) -> Variable { parameters?[name] ?? Variable(tensors[name]!) }
+                             linears provider: LinearProvider? = nil, checkpointLayers: Bool = false,
+                             parameters: [String: Variable]? = nil) -> Variable {
+        // A checkpointed layer differentiates only its input, so overridden weights would get no gradient.
+        precondition(parameters == nil || !checkpointLayers, "LlamaModel.forward: parameters cannot be combined with checkpointLayers")
         let batch = ids.count, seq = ids.first?.count ?? 0
         precondition(batch > 0 && seq > 0 && ids.allSatisfy { $0.count == seq }, "LlamaModel.forward: ids must be a non-empty rectangle")
         precondition(ids.joined().allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "LlamaModel.forward: a token id is outside the vocabulary of \(config.vocabSize)")
@@ -74,31 +96,58 @@ public final class LlamaModel: @unchecked Sendable {
         let pos = positions ?? (0..<batch).flatMap { _ in (past..<(past + seq)) }
         precondition(pos.count == batch * seq, "LlamaModel.forward: \(pos.count) positions for \(batch) x \(seq) tokens")
         let layers = provider ?? BaseLinears(layers: linears)
-        let (h, d, kvh, hd) = (config.numHeads, config.hiddenSize, config.numKVHeads, config.headDim)
         let padMask = attentionMask.map { Self.additiveMask($0, queries: seq, keys: past + seq) }
 
-        var x = weight("model.embed_tokens.weight").embedding(Array(ids.joined()), indexShape: [batch, seq])
+        var x = weight("model.embed_tokens.weight", parameters).embedding(Array(ids.joined()), indexShape: [batch, seq])
         for l in 0..<config.numLayers {
-            let p = "model.layers.\(l)."
-            let normed = x.rmsNorm(weight: weight(p + "input_layernorm.weight"), eps: config.rmsNormEps)
-            let q = layers.apply(p + "self_attn.q_proj", normed).reshaped([batch, seq, h, hd]).permuted([0, 2, 1, 3])
-                .rope(cos: ropeCos, sin: ropeSin, positions: pos)
-            var k = layers.apply(p + "self_attn.k_proj", normed).reshaped([batch, seq, kvh, hd]).permuted([0, 2, 1, 3])
-                .rope(cos: ropeCos, sin: ropeSin, positions: pos)
-            var v = layers.apply(p + "self_attn.v_proj", normed).reshaped([batch, seq, kvh, hd]).permuted([0, 2, 1, 3])
-            if let cache {
-                let (allK, allV) = cache.append(layer: l, keys: k.value, values: v.value)
-                k = Variable(allK)
-                v = Variable(allV)
+            if checkpointLayers && cache == nil {
+                // Recompute the layer in the backward pass; its random draws (dropout) replay from
+                // the state the forward started with, and the live stream is left where the forward left it.
+                let start = layers.randomState()
+                var recomputing = false
+                x = Variable.checkpoint([x]) { inputs in
+                    let live = layers.randomState()
+                    layers.restoreRandomState(start)
+                    let out = self.decoderLayer(l, inputs[0], positions: pos, padMask: padMask, cache: nil, linears: layers)
+                    if recomputing { layers.restoreRandomState(live) }
+                    recomputing = true
+                    return out
+                }
+            } else {
+                x = decoderLayer(l, x, positions: pos, padMask: padMask, cache: cache, linears: layers, parameters: parameters)
             }
-            let attended = padMask.map { Self.maskedAttention(q: q, k: k, v: v, mask: $0) } ?? Variable.causalAttention(q: q, k: k, v: v)
-            x = x + layers.apply(p + "self_attn.o_proj", attended.permuted([0, 2, 1, 3]).reshaped([batch, seq, d]))
-            let normed2 = x.rmsNorm(weight: weight(p + "post_attention_layernorm.weight"), eps: config.rmsNormEps)
-            let gated = Variable.swiglu(gate: layers.apply(p + "mlp.gate_proj", normed2), up: layers.apply(p + "mlp.up_proj", normed2))
-            x = x + layers.apply(p + "mlp.down_proj", gated)
         }
-        return x.rmsNorm(weight: weight("model.norm.weight"), eps: config.rmsNormEps)
+        return x.rmsNorm(weight: weight("model.norm.weight", parameters), eps: config.rmsNormEps)
     }
+
+    /// One decoder layer: attention with RoPE and grouped key/value heads, then the SwiGLU MLP,
+    /// each behind an RMSNorm and a residual connection.
+    func decoderLayer(_ l: Int, _ input: Variable, positions pos: [Int], padMask: Tensor?, cache: KVCache?, linears layers: LinearProvider,
+                      parameters: [String: Variable]? = nil) -> Variable {
+        let (batch, seq) = (input.shape[0], input.shape[1])
+        let (h, d, kvh, hd) = (config.numHeads, config.hiddenSize, config.numKVHeads, config.headDim)
+        let p = "model.layers.\(l)."
+        var x = input
+        let normed = x.rmsNorm(weight: weight(p + "input_layernorm.weight", parameters), eps: config.rmsNormEps)
+        let q = layers.apply(p + "self_attn.q_proj", normed).reshaped([batch, seq, h, hd]).permuted([0, 2, 1, 3])
+            .rope(cos: ropeCos, sin: ropeSin, positions: pos)
+        var k = layers.apply(p + "self_attn.k_proj", normed).reshaped([batch, seq, kvh, hd]).permuted([0, 2, 1, 3])
+            .rope(cos: ropeCos, sin: ropeSin, positions: pos)
+        var v = layers.apply(p + "self_attn.v_proj", normed).reshaped([batch, seq, kvh, hd]).permuted([0, 2, 1, 3])
+        if let cache {
+            let (allK, allV) = cache.append(layer: l, keys: k.value, values: v.value)
+            k = Variable(allK)
+            v = Variable(allV)
+        }
+        let attended = padMask.map { Self.maskedAttention(q: q, k: k, v: v, mask: $0) } ?? Variable.causalAttention(q: q, k: k, v: v)
+        x = x + layers.apply(p + "self_attn.o_proj", attended.permuted([0, 2, 1, 3]).reshaped([batch, seq, d]))
+        let normed2 = x.rmsNorm(weight: weight(p + "post_attention_layernorm.weight", parameters), eps: config.rmsNormEps)
+        let gated = Variable.swiglu(gate: layers.apply(p + "mlp.gate_proj", normed2), up: layers.apply(p + "mlp.up_proj", normed2))
+        return x + layers.apply(p + "mlp.down_proj", gated)
+    }
+
+    /// The override of the non-linear tensor `name` in `parameters`, or the model's own, frozen.
+    func weight(_ name: String, _ parameters: [String: Variable]?) -> Variable { parameters?[name] ?? Variable(tensors[name]!) }
 
     /// [batch, 1, queries, keys] additive mask: causal (query i sees keys up to i + keys - queries)
     /// and padding (keys whose mask entry is 0).

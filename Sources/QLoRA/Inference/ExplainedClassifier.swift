@@ -2,6 +2,12 @@ import Foundation
 import Llama
 import Tensor
 
+/// A statement the detector cannot run on.
+public struct InferenceError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public var description: String { message }
+}
+
 /// One statement's verdict: the router's gates, the adapters used, and the parsed answer(s).
 public struct Verdict: Sendable {
     public var statement: String
@@ -52,6 +58,9 @@ public final class ExplainedClassifier {
         let gates = try override ?? self.gates(statement)
         let (provider, used) = try mixer.provider(mode: mode, gates: gates)
         let prompt = tokenizer.encode(PromptFormat.prompt(statement: statement), addBOS: true)
+        guard prompt.count < model.config.maxPositions else {
+            throw InferenceError(message: "the prompt for this statement is \(prompt.count) tokens, the model's context holds \(model.config.maxPositions)")
+        }
         let outputs = model.generate(prompt: prompt, options: options, linears: provider, onToken: onToken)
         let answers = outputs.map { ExplainedAnswer(parsing: tokenizer.decode($0)) }
         return Verdict(statement: statement, gates: zip(mixer.sources.map(\.name), gates).map { ($0, $1) },

@@ -44,6 +44,12 @@ public final class TrainableLoRA: LinearProvider {
         return layer(x, generator: &dropoutGenerator)
     }
 
+    public func randomState() -> [UInt64]? { dropoutGenerator?.state }
+
+    public func restoreRandomState(_ state: [UInt64]?) {
+        if let state { dropoutGenerator = RandomGenerator(state: state) }
+    }
+
     /// The trainable variables with their PEFT names, in a stable order.
     public var parameters: [(name: String, variable: Variable)] {
         layers.keys.sorted().flatMap { path in

@@ -111,7 +111,8 @@ public final class Trainer {
             for micro in 0..<options.gradientAccumulationSteps {
                 let batch = microBatch(step * options.gradientAccumulationSteps + micro)
                 guard batch.tokenCount > 0 else { continue }
-                let logits = model.forward(batch.ids, attentionMask: batch.attentionMask, linears: lora)
+                let logits = model.forward(batch.ids, attentionMask: batch.attentionMask, linears: lora,
+                                           checkpointLayers: options.gradientCheckpointing)
                 let loss = CausalLMLoss.loss(logits: logits, labels: batch.labels) * (1 / Float(options.gradientAccumulationSteps))
                 loss.backward()
                 lossSum += Double(loss.value.item)

@@ -1,1 +1,3 @@
-print("llama: not yet implemented")
+import ArgumentParser
+
+LlamaTool.main()

@@ -1,0 +1,34 @@
+import Tensor
+
+extension LlamaModel {
+    /// The model with every linear layer of the decoder (the seven projections of each layer)
+    /// quantized to 4 bits as bitsandbytes' `Linear4bit` stores them; the embedding, the norms and
+    /// the output head stay fp32, as transformers leaves them.
+    ///
+    /// A layer already quantized with the same settings is kept as is. Throws a `QuantStateError`
+    /// naming the weight for a layer that cannot be quantized: non-finite values, an unsupported
+    /// blocksize, a layer quantized with other settings, or a layer that is not a plain linear one.
+    public func quantized(type: QuantType = .nf4, blocksize: Int = 64, doubleQuant: Bool = true) throws -> LlamaModel {
+        var out: [String: any FrozenLinear] = [:]
+        for (path, layer) in linears.sorted(by: { $0.key < $1.key }) {
+            let name = path + ".weight"
+            switch layer {
+            case let dense as DenseLinear:
+                let q = try QuantizedTensor(quantizing: dense.weight, name: name, quantType: type, blocksize: blocksize,
+                                            doubleQuant: doubleQuant)
+                out[path] = QuantizedLinear(weight: q)
+            case let quantized as QuantizedLinear:
+                let w = quantized.weight
+                let isDouble = if case .double = w.scales { true } else { false }
+                guard w.quantType == type, w.blocksize == blocksize, isDouble == doubleQuant else {
+                    throw QuantStateError(tensor: name, "already quantized as \(w.quantType.rawValue), blocksize \(w.blocksize), "
+                                          + "double quant \(isDouble); re-quantizing would compound the rounding error")
+                }
+                out[path] = quantized
+            default:
+                throw QuantStateError(tensor: name, "layer of type \(Swift.type(of: layer)) has no dense weight to quantize")
+            }
+        }
+        return LlamaModel(config: config, tensors: tensors, linears: out)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Llama
+import Tensor
+
+/// Timings behind `qlora bench`: a QLoRA training step, the paged optimizer's overhead, and the
+/// cost of merging adapters against generating an answer. Each ratio compares two measurements
+/// taken in the same run.
+public enum QLoRABenchmark {
+    public struct StepTiming: Sendable {
+        public var name: String
+        public var secondsPerStep: Double
+        public var tokensPerSecond: Double
+    }
+
+    /// The stories15M shape (dim 288, 6 layers, 6 heads, hidden 768, vocab 32000).
+    public static let stories15MShape = LlamaConfig(hiddenSize: 288, intermediateSize: 768, numLayers: 6, numHeads: 6, numKVHeads: 6,
+                                                    vocabSize: 32000, maxPositions: 256)
+
+    /// The model with its decoder linears quantized to NF4 with double quantization.
+    public static func nf4(_ model: LlamaModel) -> LlamaModel {
+        model.replacingLinears { _, layer in
+            guard let dense = layer as? DenseLinear else { return layer }
+            return QuantizedLinear(quantizing: dense.weight)
+        }
+    }
+
+    /// Mean time of a LoRA training step (forward, backward, clipping, AdamW) on random tokens,
+    /// after one warm-up step.
+    public static func trainingStep(_ model: LlamaModel, name: String, rank: Int = 8, batch: Int = 4, sequence: Int = 64,
+                                    steps: Int = 5, store: OptimizerStateStore = InMemoryStateStore()) -> StepTiming {
+        let lora = TrainableLoRA(model: model, config: LoRAConfig(r: rank, alpha: Double(2 * rank), dropout: 0), seed: 1)
+        let optimizer = AdamW(learningRate: 1e-4, state: store)
+        var rng = RandomGenerator(seed: 2)
+        let ids = (0..<batch).map { _ in (0..<sequence).map { _ in Int(rng.next() % UInt64(model.config.vocabSize)) } }
+        let params = lora.parameters
+        func step() {
+            let loss = CausalLMLoss.loss(logits: model.forward(ids, linears: lora), labels: ids)
+            loss.backward()
+            let grads = params.map { $0.variable.grad! }
+            GradientClipping.clip(grads, maxNorm: 0.3)
+            optimizer.update(zip(params, grads).map { ($0.name, $0.variable.value, $1) })
+            params.forEach { $0.variable.zeroGrad() }
+        }
+        step()
+        let start = Date()
+        for _ in 0..<steps { step() }
+        let seconds = Date().timeIntervalSince(start) / Double(steps)
+        return StepTiming(name: name, secondsPerStep: seconds, tokensPerSecond: Double(batch * sequence) / seconds)
+    }
+
+    /// Seconds to merge three rank-`rank` adapters of `model` in each mode, and to generate
+    /// `tokens` tokens with the merged adapter.
+    public static func mergeVersusGeneration(_ model: LlamaModel, rank: Int = 8, tokens: Int = 200) throws -> (merge: [(String, Double)], generation: Double) {
+        var rng = RandomGenerator(seed: 3)
+        let adapters = (0..<3).map { _ -> LoRAAdapter in
+            var modules: [String: LoRAWeights] = [:]
+            for (path, layer) in model.linears {
+                modules[path] = LoRAWeights(a: Tensor.normal([rank, layer.inFeatures], std: 0.02, generator: &rng),
+                                            b: Tensor.normal([layer.outFeatures, rank], std: 0.02, generator: &rng))
+            }
+            return LoRAAdapter(config: LoRAConfig(r: rank, alpha: Double(2 * rank)), modules: modules)
+        }
+        var merges: [(String, Double)] = []
+        var merged = adapters[0]
+        for (name, mode) in [("linear", AdapterMerge.Mode.linear), ("cat", .cat), ("svd", .svd(rank: nil))] {
+            let start = Date()
+            merged = try AdapterMerge.merge(adapters, weights: [0.5, 0.3, 0.2], mode: mode, names: ["a", "b", "c"])
+            merges.append((name, Date().timeIntervalSince(start)))
+        }
+        merged = try AdapterMerge.merge(adapters, weights: [0.5, 0.3, 0.2], mode: .linear, names: ["a", "b", "c"])
+        let provider = AdaptedLinears(model: model, adapters: [merged], gates: [1])
+        let start = Date()
+        _ = model.generate(prompt: [model.config.bosTokenID], options: GenerationOptions(maxNewTokens: tokens, sampler: .greedyDecoding, stopAtEOS: false),
+                           linears: provider)
+        return (merges, Date().timeIntervalSince(start))
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Llama
+
+/// Runs the detector over labelled statements and scores it.
+public enum Evaluation {
+    /// One row of the results table: a dataset, a blend mode and its scores.
+    public struct Result: Codable, Sendable {
+        public var dataset: String
+        public var mode: String
+        public var report: ClassificationReport
+        public var secondsPerStatement: Double
+    }
+
+    /// Greedy answers for `records` under `mode`, scored against their labels.
+    public static func run(_ classifier: ExplainedClassifier, records: [ExplanationRecord], dataset: String, mode: BlendMode,
+                           maxNewTokens: Int, progress: (Int, Int) -> Void = { _, _ in }) throws -> Result {
+        var predicted: [HateLabel?] = []
+        let start = Date()
+        for (i, r) in records.enumerated() {
+            let verdict = try classifier.classify(r.statement, mode: mode, options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding))
+            predicted.append(verdict.label)
+            progress(i + 1, records.count)
+        }
+        return Result(dataset: dataset, mode: mode.rawValue, report: ClassificationReport(truth: records.map(\.label), predicted: predicted),
+                      secondsPerStatement: Date().timeIntervalSince(start) / Double(max(records.count, 1)))
+    }
+
+    /// HateCheck pass rate per functionality: a case passes when the detector flags it (hate or
+    /// offensive) exactly when it is gold hateful (HateCheck has no offensive class).
+    public static func hateCheck(_ classifier: ExplainedClassifier, cases: [HateCheckCase], mode: BlendMode, maxNewTokens: Int,
+                                 progress: (Int, Int) -> Void = { _, _ in }) throws -> [String: (passed: Int, total: Int)] {
+        var table: [String: (passed: Int, total: Int)] = [:]
+        for (i, c) in cases.enumerated() {
+            let verdict = try classifier.classify(c.text, mode: mode, options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding))
+            let flagged = verdict.label.map(\.isHarmful) ?? false
+            var entry = table[c.functionality] ?? (0, 0)
+            entry.total += 1
+            if flagged == c.hateful { entry.passed += 1 }
+            table[c.functionality] = entry
+            progress(i + 1, cases.count)
+        }
+        return table
+    }
+
+    /// The results as a Markdown table: accuracy and macro-F1 per dataset and mode.
+    public static func markdown(_ results: [Result]) -> String {
+        var lines = ["| dataset | mode | n | accuracy | macro-F1 | F1 neutral / offensive / hate | unparsed | s / statement |",
+                     "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |"]
+        for r in results {
+            let unparsed = r.report.confusion.reduce(0) { $0 + $1.last! }
+            lines.append(String(format: "| %@ | %@ | %d | %.3f | %.3f | %.2f / %.2f / %.2f | %d | %.2f |", r.dataset, r.mode, r.report.count,
+                                r.report.accuracy, r.report.macroF1, r.report.f1[0], r.report.f1[1], r.report.f1[2], unparsed, r.secondsPerStatement))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Llama
+import Tensor
+
+extension LlamaTool {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decode tokens/s of a random stories15M-shaped model (dim 288, 6 layers, 6 heads, vocab 32000).")
+
+        @Option(help: "Tokens to decode.") var tokens: Int = 256
+        @Option(help: "Threads (default: all cores).") var threads: Int?
+        @Option(help: "A model to benchmark instead of the random one.") var model: String?
+        @Option(help: "C source of the llama2.c run.c decode loop to build with gcc and run beside ours (skipped when absent).")
+        var anchorSource = "Scripts/bench/anchor.c"
+
+        func run() throws {
+            if let threads { Parallel.threads = threads }
+            let llama: LlamaInference
+            if let model { llama = try loadModel(model).1 } else { llama = try Self.randomStories15M() }
+            let c = llama.config
+            let steps = min(tokens, c.maxPositions - 1)
+            let cache = llama.makeCache(batch: 1, capacity: steps + 1)
+            var token = c.bosTokenID
+            _ = llama.step([[token]], attentionMask: nil, cache: cache)
+            let start = DispatchTime.now()
+            for _ in 0..<steps {
+                let logits = llama.step([[token]], attentionMask: nil, cache: cache)
+                token = logits.withUnsafeBufferPointer { Sampler.argmax($0) }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            let perSecond = Double(steps) / seconds
+            let weightBytes = Double(c.expectedShapes().values.reduce(0) { $0 + Shape.count($1) }) * 4
+            print(String(format: "decode: %d tokens in %.3f s = %.1f tokens/s (%d threads); weights %.1f MB, %.1f GB/s streamed",
+                         steps, seconds, perSecond, Parallel.threads, weightBytes / 1e6, weightBytes * perSecond / 1e9))
+            if model == nil, let line = runAnchor(tokens: steps) { print(line) } else {
+                print("anchor: llama2.c run.c -Ofast -march=native, 2 threads, measured at about 310 tokens/s on the project machine")
+            }
+        }
+
+        /// Builds and runs the C anchor with the same thread count; nil when gcc or the source is missing.
+        func runAnchor(tokens: Int) -> String? {
+            guard FileManager.default.fileExists(atPath: anchorSource) else { return nil }
+            let binary = NSTemporaryDirectory() + "llama-anchor-\(getpid())"
+            defer { unlink(binary) }
+            func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) -> String? {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = [tool] + arguments
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                process.standardError = FileHandle.nullDevice
+                guard (try? process.run()) != nil else { return nil }
+                let output = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return process.terminationStatus == 0 ? String(decoding: output, as: UTF8.self) : nil
+            }
+            guard run("gcc", ["-Ofast", "-march=native", "-fopenmp", anchorSource, "-lm", "-o", binary]) != nil else { return nil }
+            return run(binary, [String(tokens)], environment: ["OMP_NUM_THREADS": String(Parallel.threads)])?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        static func randomStories15M() throws -> LlamaInference {
+            let config = LlamaConfig(hiddenSize: 288, intermediateSize: 768, numLayers: 6, numHeads: 6, numKVHeads: 6,
+                                     vocabSize: 32000, maxPositions: 256, tieWordEmbeddings: true)
+            var rng = RandomGenerator(seed: 15)
+            var weights: [String: Tensor] = [:]
+            for (name, shape) in config.expectedShapes() {
+                weights[name] = shape.count == 1 ? Tensor(repeating: 1, shape: shape) : Tensor.normal(shape, std: 0.02, generator: &rng)
+            }
+            return try LlamaInference(config: config, weights: weights, file: "random stories15M")
+        }
+    }
+}

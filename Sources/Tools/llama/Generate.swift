@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Llama
+
+extension LlamaTool {
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Continue a prompt, streaming the text, then print tokens/s.")
+
+        @Option(help: "Model directory or file.") var model: String
+        @OptionGroup var input: InputOptions
+        @Option(help: "Softmax temperature.") var temperature: Float = 1
+        @Option(help: "Keep the k most probable tokens (0: all).") var topK: Int = 0
+        @Option(help: "Keep the smallest set of tokens whose probability reaches p.") var topP: Float = 1
+        @Option(help: "Tokens to generate per sequence.") var maxNewTokens: Int = 128
+        @Option(help: "Random seed.") var seed: UInt64 = 0
+        @Option(help: "Independent continuations, decoded as one batch.") var numReturnSequences: Int = 1
+        @Flag(help: "Take the most probable token at every step.") var greedy = false
+
+        func validate() throws {
+            guard greedy || temperature > 0 else { throw ValidationError("--temperature must be positive (or use --greedy)") }
+            guard topP > 0 && topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
+            guard topK >= 0, maxNewTokens >= 1, numReturnSequences >= 1 else { throw ValidationError("--top-k, --max-new-tokens and --num-return-sequences must be positive") }
+        }
+
+        func run() throws {
+            let (_, llama) = try loadModel(model)
+            let prompt = try input.tokens(model: model)
+            let tokenizer = input.ids == nil ? try loadTokenizer(model: model, override: input.tokenizer) : nil
+            let options = GenerationOptions(
+                maxNewTokens: maxNewTokens, sampler: Sampler(greedy: greedy, temperature: temperature, topK: topK, topP: topP),
+                seed: seed, numReturnSequences: numReturnSequences, stopAtEOS: true)
+
+            let start = DispatchTime.now()
+            var firstToken: DispatchTime?
+            var streamed = [Int]()
+            let outputs = llama.generate(prompt: prompt, options: options) { sequence, id in
+                if firstToken == nil { firstToken = DispatchTime.now() }
+                // Only the first sequence streams; the others are printed whole at the end.
+                guard sequence == 0 else { return }
+                if let tokenizer {
+                    let before = tokenizer.decode(prompt + streamed)
+                    streamed.append(id)
+                    print(String(tokenizer.decode(prompt + streamed).dropFirst(before.count)), terminator: "")
+                } else {
+                    print(id, terminator: " ")
+                }
+                fflush(stdout)
+            }
+            let end = DispatchTime.now()
+            print()
+            for (i, ids) in outputs.enumerated().dropFirst() {
+                print("--- sequence \(i + 1)")
+                print(tokenizer?.decode(prompt + ids) ?? ids.map(String.init).joined(separator: " "))
+            }
+            let prefill = Double((firstToken ?? end).uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            let decode = Double(end.uptimeNanoseconds - (firstToken ?? end).uptimeNanoseconds) / 1e9
+            let generated = outputs.map(\.count).reduce(0, +)
+            note(String(format: "prompt: %d tokens, %.1f tokens/s; generation: %d tokens, %.1f tokens/s",
+                        prompt.count * numReturnSequences, Double(prompt.count * numReturnSequences) / max(prefill, 1e-9),
+                        generated - numReturnSequences, Double(max(generated - numReturnSequences, 0)) / max(decode, 1e-9)))
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Llama
+import Tensor
+
+/// `llama`: inspect, run and benchmark Llama-2 checkpoints (Hugging Face directory, llama2.c
+/// `.bin` or GGUF, detected automatically).
+struct LlamaTool: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "llama",
+        abstract: "Run Llama-2 checkpoints (Hugging Face directories, llama2.c .bin, GGUF).",
+        subcommands: [Info.self, Generate.self, Logits.self, Perplexity.self, Tokenize.self, Bench.self])
+}
+
+/// Options shared by commands that take token input.
+struct InputOptions: ParsableArguments {
+    @Option(help: "Comma-separated token ids (1,5,17); used as is, BOS included if wanted.")
+    var ids: String?
+
+    @Option(help: "Text to tokenize (needs a tokenizer).")
+    var prompt: String?
+
+    @Option(help: "Tokenizer file (tokenizer.model, tokenizer.json or llama2.c tokenizer.bin); default: the model's own.")
+    var tokenizer: String?
+
+    func tokens(model: String) throws -> [Int] {
+        if let ids {
+            let parsed = ids.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) else { throw ValidationError("--ids must be comma-separated integers, got \(ids)") }
+            return parsed.map { $0! }
+        }
+        guard let prompt else { throw ValidationError("give --ids or --prompt") }
+        return try loadTokenizer(model: model, override: tokenizer).encode(prompt, addBOS: true)
+    }
+}
+
+func loadModel(_ path: String) throws -> (LoadedModel, LlamaInference) {
+    let loaded = try ModelLoader.load(path)
+    return (loaded, try LlamaInference(loaded))
+}
+
+/// Writes to standard error, for progress and timing lines that should not mix with output.
+func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Llama
+import QLoRA
+
+struct Infer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Classify and explain one statement (the paper's inference.py).",
+        discussion: "Without --model, runs the bundled default (a small model trained by this project on its own synthetic corpus).")
+
+    @Option(name: both("eval_str"), help: "The statement to classify.") var evalStr: String
+    @Option(name: both("model")) var model: String?
+    @Option(name: both("tokenizer")) var tokenizer: String?
+    @Option(name: both("adapter"), help: "NAME=DIR, repeatable, in router order; name one 'full' for --blend full.") var adapter: [String] = []
+    @Option(name: both("router"), help: "Router weights (safetensors).") var router: String?
+    @Option(name: both("blend"), help: "linear, cat, svd, top1, top2, top3, full or unmerged.") var blend = "linear"
+    @Flag(name: both("top_2_routing"), help: "Same as --blend top2.") var top2Routing = false
+    @Option(name: both("temperature")) var temperature: Float = 0.7
+    @Option(name: both("top_p")) var topP: Float = 0.9
+    @Option(name: both("top_k")) var topK = 50
+    @Option(name: both("max_new_tokens")) var maxNewTokens = 200
+    @Option(name: both("num_return_sequences")) var numReturnSequences = 1
+    @Flag(name: both("greedy")) var greedy = false
+    @Option(name: both("seed")) var seed: UInt64 = 0
+    @Flag(name: both("json"), help: "Print one JSON object instead of text.") var json = false
+
+    func validate() throws {
+        guard BlendMode(rawValue: blend) != nil else { throw ValidationError("--blend must be one of \(BlendMode.allCases.map(\.rawValue).joined(separator: ", ")), got \(blend)") }
+        guard temperature > 0 || greedy, topP > 0 && topP <= 1, topK >= 0, maxNewTokens >= 0, numReturnSequences >= 1 else {
+            throw ValidationError("need --temperature > 0, 0 < --top_p <= 1, --top_k >= 0, --max_new_tokens >= 0, --num_return_sequences >= 1")
+        }
+        if model == nil && (!adapter.isEmpty || router != nil) { throw ValidationError("--adapter and --router need --model") }
+    }
+
+    func run() throws {
+        try userFacing {
+            let classifier = try buildClassifier(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router)
+            let mode = top2Routing ? .top2 : BlendMode(rawValue: blend)!
+            let options = GenerationOptions(maxNewTokens: maxNewTokens, sampler: Sampler(greedy: greedy, temperature: temperature, topK: topK, topP: topP),
+                                            seed: seed, numReturnSequences: numReturnSequences)
+            let verdict = try classifier.classify(evalStr, mode: mode, options: options)
+            print(json ? VerdictReport.json(verdict) : VerdictReport.text(verdict))
+        }
+    }
+}
+
+/// The detector from flags, or from the bundled default when no model is given.
+func buildClassifier(model: String?, tokenizer: String?, adapterSpecs: [String], routerPath: String?) throws -> ExplainedClassifier {
+    if model == nil {
+        let bundle = try DefaultBundleLocation.directory()
+        return try buildClassifier(model: bundle.appendingPathComponent("base").path, tokenizer: bundle.appendingPathComponent("base/tokenizer.bin").path,
+                                   adapterSpecs: ["microblogs", "forums", "wikitalk"].map { "\($0)=\(bundle.appendingPathComponent("adapters/\($0)").path)" },
+                                   routerPath: bundle.appendingPathComponent("router.safetensors").path)
+    }
+    let (base, tok) = try loadModel(model!, tokenizer: tokenizer)
+    let adapters = try loadAdapters(adapterSpecs)
+    guard !adapters.isEmpty else { throw ToolError("give at least one --adapter NAME=DIR") }
+    let mixer = try AdapterMixer(model: base, adapters: adapters)
+    let router = try routerPath.map { try Router.load(URL(fileURLWithPath: $0)) }
+    return try ExplainedClassifier(model: base, tokenizer: tok, mixer: mixer, router: router, embedder: BaseModelEmbedder(model: base, tokenizer: tok))
+}
+
+/// Where `swift run qlora infer` finds the default bundle: beside the executable's resources.
+enum DefaultBundleLocation {
+    static func directory() throws -> URL {
+        guard let url = Bundle.module.url(forResource: "DefaultBundle", withExtension: nil),
+              FileManager.default.fileExists(atPath: url.appendingPathComponent("bundle.json").path) else {
+            throw ToolError("the default bundle is missing from this build; rebuild it with Scripts/build_default_bundle.sh or pass --model and --adapter")
+        }
+        return url
+    }
+}
+
+/// How a verdict is shown.
+enum VerdictReport {
+    static func text(_ v: Verdict) -> String {
+        var lines = ["gate probabilities: " + v.gates.map { String(format: "%@ %.3f", $0.name, $0.probability) }.joined(separator: ", "),
+                     "adapters used: " + v.adaptersUsed.map { String(format: "%@ x %.3f", $0.0, $0.1) }.joined(separator: ", ")]
+        for (i, a) in v.answers.enumerated() {
+            if v.answers.count > 1 { lines.append("--- sequence \(i + 1)") }
+            lines.append("label: \(a.label?.rawValue ?? "unparsed")")
+            lines.append("explanation: \(a.explanation)")
+            if !a.groups.isEmpty { lines.append("affected groups: \(a.groups.joined(separator: ", "))") }
+            if !a.harmfulWords.isEmpty { lines.append("harmful words: \(a.harmfulWords.joined(separator: ", "))") }
+            if !a.reason.isEmpty { lines.append("reason: \(a.reason)") }
+        }
+        lines.append(String(format: "(%.2f s)", v.seconds))
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ v: Verdict) -> String {
+        let object: [String: Any] = [
+            "statement": v.statement,
+            "gates": Dictionary(uniqueKeysWithValues: v.gates.map { ($0.name, $0.probability) }),
+            "adapters_used": v.adaptersUsed.map { ["name": $0.0, "weight": $0.1] },
+            "label": v.label?.rawValue ?? NSNull(),
+            "answers": v.answers.map { a in
+                ["label": a.label?.rawValue ?? NSNull(), "explanation": a.explanation, "groups": a.groups,
+                 "harmful_words": a.harmfulWords, "reason": a.reason, "text": a.text] as [String: Any]
+            },
+            "seconds": v.seconds,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Llama
+import QLoRA
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a LoRA adapter on a frozen base (the paper's train.py; flags take _ or -).",
+        discussion: "Writes the adapter (PEFT format), training_log.jsonl, loss_curve.svg and checkpoint-N folders into --output_dir.")
+
+    @Option(name: both("model"), help: "Base model: Hugging Face directory or llama2.c .bin.") var model: String
+    @Option(name: both("tokenizer"), help: "Tokenizer file when the model has none beside it.") var tokenizer: String?
+    @Option(name: both("data_path"), help: "JSON array or JSONL of {text} or {statement, label, explanation, ...} records.") var dataPath: String
+    @Option(name: both("validation_path"), help: "Validation records; by default 10% of the data, picked by a hash of the text.") var validationPath: String?
+    @Option(name: both("output_dir")) var outputDir = "output"
+    @Option(name: both("num_train_epochs")) var numTrainEpochs = 1.0
+    @Option(name: both("max_steps"), help: "Overrides the epochs when positive.") var maxSteps = -1
+    @Option(name: both("per_device_train_batch_size")) var perDeviceTrainBatchSize = 2
+    @Option(name: both("gradient_accumulation_steps")) var gradientAccumulationSteps = 1
+    @Option(name: both("learning_rate")) var learningRate = 2e-4
+    @Option(name: both("weight_decay")) var weightDecay = 0.0
+    @Option(name: both("lr_scheduler_type"), help: "constant, constant_with_warmup, linear or cosine.") var lrSchedulerType = "cosine"
+    @Option(name: both("warmup_ratio")) var warmupRatio = 0.03
+    @Option(name: both("warmup_steps"), help: "Overrides --warmup_ratio when positive.") var warmupSteps = 0
+    @Option(name: both("optim"), help: "paged_adamw_32bit or adamw_32bit.") var optim = "paged_adamw_32bit"
+    @Option(name: both("optimizer_memory_budget"), help: "Resident bytes of paged optimizer state (suffixes K, M, G).") var optimizerMemoryBudget = "256M"
+    @Option(name: both("max_grad_norm")) var maxGradNorm: Float = 0.3
+    @Option(name: both("lora_r")) var loraR = 64
+    @Option(name: both("lora_alpha")) var loraAlpha = 16.0
+    @Option(name: both("lora_dropout")) var loraDropout = 0.1
+    @Option(name: both("target_modules"), help: "Comma-separated module names.") var targetModules = LoRAConfig.allProjections.joined(separator: ",")
+    @Flag(name: both("use_rslora"), help: "Scale by alpha/sqrt(r).") var useRSLoRA = false
+    @Option(name: both("max_seq_length")) var maxSeqLength = 2048
+    @Flag(name: both("completion_only"), help: "Mask the prompt out of the loss.") var completionOnly = false
+    @Flag(name: both("gradient_checkpointing"), help: "Recompute each decoder layer in the backward pass to save memory.") var gradientCheckpointing = false
+    @Option(name: both("save_steps")) var saveSteps = 25
+    @Option(name: both("logging_steps")) var loggingSteps = 1
+    @Option(name: both("eval_steps"), help: "Validation loss every N steps (0: at the end only).") var evalSteps = 0
+    @Option(name: both("seed")) var seed: UInt64 = 4761
+    @Flag(name: both("resume"), help: "Continue from the latest checkpoint in --output_dir.") var resume = false
+
+    func validate() throws {
+        guard TrainingOptions.Optimizer(rawValue: optim) != nil else { throw ValidationError("--optim must be paged_adamw_32bit or adamw_32bit, got \(optim)") }
+        guard LearningRateSchedule.Kind(rawValue: lrSchedulerType) != nil else {
+            throw ValidationError("--lr_scheduler_type must be one of \(LearningRateSchedule.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got \(lrSchedulerType)")
+        }
+        guard loraR > 0, perDeviceTrainBatchSize > 0, gradientAccumulationSteps > 0, maxSeqLength >= 2 else {
+            throw ValidationError("--lora_r, --per_device_train_batch_size, --gradient_accumulation_steps must be positive and --max_seq_length at least 2")
+        }
+        _ = try parseBytes(optimizerMemoryBudget)
+    }
+
+    func parseBytes(_ s: String) throws -> Int {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        if let last = s.uppercased().last, let unit = units[last], let n = Double(s.dropLast()) { return Int(n * Double(unit)) }
+        guard let n = Int(s) else { throw ValidationError("--optimizer_memory_budget \(s): expected bytes, optionally with K, M or G") }
+        return n
+    }
+
+    func run() throws {
+        try userFacing {
+            var options = TrainingOptions()
+            options.seed = seed
+            options.perDeviceTrainBatchSize = perDeviceTrainBatchSize
+            options.gradientAccumulationSteps = gradientAccumulationSteps
+            options.optimizer = TrainingOptions.Optimizer(rawValue: optim)!
+            options.optimizerMemoryBudget = try parseBytes(optimizerMemoryBudget)
+            options.learningRate = learningRate
+            options.weightDecay = weightDecay
+            options.maxGradNorm = maxGradNorm
+            options.numTrainEpochs = numTrainEpochs
+            options.maxSteps = maxSteps
+            options.warmupRatio = warmupRatio
+            options.warmupSteps = warmupSteps
+            options.scheduler = LearningRateSchedule.Kind(rawValue: lrSchedulerType)!
+            options.lora = LoRAConfig(r: loraR, alpha: loraAlpha, dropout: loraDropout,
+                                      targetModules: targetModules.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
+                                      useRSLoRA: useRSLoRA, baseModel: model)
+            options.maxSeqLength = maxSeqLength
+            options.completionOnly = completionOnly
+            options.saveSteps = saveSteps
+            options.loggingSteps = loggingSteps
+            options.evalSteps = evalSteps
+            options.gradientCheckpointing = gradientCheckpointing
+
+            let (base, tok) = try loadModel(model, tokenizer: tokenizer)
+            var train = try TrainingDataReader.load(URL(fileURLWithPath: dataPath))
+            var validation: [TrainingExample] = []
+            if let validationPath {
+                validation = try TrainingDataReader.load(URL(fileURLWithPath: validationPath))
+            } else {
+                validation = train.filter { DataSplit.of(id: $0.text) == .validation }
+                train = train.filter { DataSplit.of(id: $0.text) != .validation }
+            }
+            note("qlora train: \(train.count) training and \(validation.count) validation examples, \(options.totalSteps(examples: train.count)) steps, base \(model) (\(base.parameterCount) parameters), LoRA r \(loraR) alpha \(loraAlpha) on \(options.lora.targetModules.joined(separator: ","))")
+            let trainer = try Trainer(model: base, tokenizer: tok, train: train, validation: validation, options: options,
+                                      outputDirectory: URL(fileURLWithPath: outputDir))
+            trainer.report = { note($0) }
+            let summary = try trainer.run(resume: resume)
+            note(String(format: "done: %d steps, %.0f tokens/s, final loss %@, validation loss %@; adapter in %@",
+                        summary.steps, summary.tokensPerSecond, summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-",
+                        summary.validationLoss.map { String(format: "%.4f", $0) } ?? "-", outputDir))
+        }
+    }
+}

@@ -1,1 +1,0 @@
-print("qlora: not yet implemented")

@@ -1,0 +1,100 @@
+@testable import Llama
+import Tensor
+import XCTest
+
+/// Kernels against the bitsandbytes-exact dequantization followed by OpenBLAS.
+final class QuantKernelTests: XCTestCase {
+    private func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor {
+        let n = shape.reduce(1, *)
+        return Tensor(QuantGenerator.generate(seed: seed, count: n, cols: shape.last!), shape: shape)
+    }
+
+    private func maxRelError(_ a: [Float], _ b: [Float]) -> Float {
+        let scale = b.map(abs).max() ?? 1
+        return zip(a, b).map { abs($0 - $1) }.max()! / Swift.max(scale, 1e-30)
+    }
+
+    private let shapes: [([Int], Int)] = [([7, 100], 64), ([3, 33], 32), ([64, 96], 64), ([37, 256], 128), ([300, 1000], 64)]
+
+    func testExactGEMVMatchesDequantizeThenSgemv() {
+        for qt in QuantType.allCases {
+            for (shape, bs) in shapes {
+                let w = randomTensor(shape, seed: UInt64(shape[0] * 31 + shape[1]))
+                let x = randomTensor([shape[1]], seed: 99)
+                let q = QuantizedTensor(quantizing: w, quantType: qt, blocksize: bs)
+                let want = q.dequantized().matmul(x).scalars
+                var got = [Float](repeating: 0, count: shape[0])
+                x.withUnsafeBufferPointer { q.gemvExact($0.baseAddress!, &got) }
+                XCTAssertLessThan(maxRelError(got, want), 2e-6, "\(qt) \(shape)")
+            }
+        }
+    }
+
+    func testFastGEMVErrorAgainstExact() {
+        let shape = [256, 1024]
+        for qt in QuantType.allCases {
+            for bs in [64, 256] {
+                let w = randomTensor(shape, seed: 5)
+                let x = randomTensor([shape[1]], seed: 6)
+                let q = QuantizedTensor(quantizing: w, quantType: qt, blocksize: bs)
+                XCTAssertTrue(q.supportsFastGEMV)
+                var exact = [Float](repeating: 0, count: shape[0]), fast = exact
+                x.withUnsafeBufferPointer {
+                    q.gemvExact($0.baseAddress!, &exact)
+                    q.gemvFast($0.baseAddress!, &fast)
+                }
+                let rms = { (v: [Float]) in (v.map { $0 * $0 }.reduce(0, +) / Float(v.count)).squareRoot() }
+                let rel = rms(zip(fast, exact).map { $0 - $1 }) / rms(exact)
+                XCTAssertLessThan(rel, 0.015, "\(qt) bs \(bs): fast path RMS error \(rel)")
+                XCTAssertGreaterThan(rel, 0, "fast path should differ from exact")
+            }
+        }
+        let odd = QuantizedTensor(quantizing: randomTensor([7, 100], seed: 1), quantType: .nf4)
+        XCTAssertFalse(odd.supportsFastGEMV)
+        let x = randomTensor([100], seed: 2)
+        var a = [Float](repeating: 0, count: 7), b = a
+        x.withUnsafeBufferPointer { odd.gemvExact($0.baseAddress!, &a); odd.gemvFast($0.baseAddress!, &b) }
+        XCTAssertEqual(a, b)
+        let q = QuantizedTensor(quantizing: randomTensor([8, 128], seed: 3), quantType: .nf4)
+        var xs = randomTensor([128], seed: 4).scalars
+        xs[5] = .infinity
+        var c = [Float](repeating: 0, count: 8), d = c
+        q.gemvExact(xs, &c)
+        q.gemvFast(xs, &d)
+        XCTAssertEqual(c.map(\.bitPattern), d.map(\.bitPattern), "non-finite activations take the exact path")
+    }
+
+    func testGEMMAndTransposedMatchDequantizeThenSgemm() {
+        for qt in QuantType.allCases {
+            for (shape, bs) in shapes {
+                let q = QuantizedTensor(quantizing: randomTensor(shape, seed: 3), quantType: qt, blocksize: bs, doubleQuant: bs != 128)
+                let dense = q.dequantized()
+                let m = 5
+                let x = randomTensor([m, shape[1]], seed: 4)
+                var y = [Float](repeating: 0, count: m * shape[0])
+                x.withUnsafeBufferPointer { q.gemm($0.baseAddress!, m: m, &y) }
+                XCTAssertLessThan(maxRelError(y, x.matmul(dense.transposed(0, 1)).scalars), 2e-6, "gemm \(qt) \(shape)")
+                let dy = randomTensor([m, shape[0]], seed: 8)
+                var dx = [Float](repeating: 0, count: m * shape[1])
+                dy.withUnsafeBufferPointer { q.gemmTransposed($0.baseAddress!, m: m, &dx) }
+                XCTAssertLessThan(maxRelError(dx, dy.matmul(dense).scalars), 2e-6, "gemmTransposed \(qt) \(shape)")
+            }
+        }
+    }
+
+    func testQuantizedLinearForwardAndBackward() {
+        let w = randomTensor([48, 128], seed: 12)
+        let layer = QuantizedLinear(quantizing: w)
+        let dense = layer.weight.dequantized()
+        let x = randomTensor([2, 3, 128], seed: 13)
+        let y = layer.forward(x)
+        XCTAssertEqual(y.shape, [2, 3, 48])
+        XCTAssertLessThan(maxRelError(y.scalars, x.matmul(dense.transposed(0, 1)).scalars), 2e-6)
+        let x1 = randomTensor([128], seed: 14)
+        XCTAssertLessThan(maxRelError(layer.forward(x1).scalars, dense.matmul(x1).scalars), 2e-6)
+        let dy = randomTensor([2, 3, 48], seed: 15)
+        let dx = layer.backwardInput(dy)
+        XCTAssertEqual(dx.shape, [2, 3, 128])
+        XCTAssertLessThan(maxRelError(dx.scalars, dy.matmul(dense).scalars), 2e-6)
+    }
+}
