@@ -67,10 +67,16 @@ public final class LlamaModel: @unchecked Sendable {
     ///   padded keys get the most negative float, as transformers does, so fully padded rows stay finite.
     /// - `cache`: when given, keys and values are appended to it and attention covers the cached positions.
     /// - `linears`: the linear layers to use (adapters); the model's own by default.
+    /// - `parameters`: variables standing in for the embedding, norm and head tensors of the same
+    ///   name, so that full-parameter training receives their gradients (`TrainableLlama`).
     public func forward(_ ids: [[Int]], positions: [Int]? = nil, attentionMask: [[Int]]? = nil, cache: KVCache? = nil,
-                        linears provider: LinearProvider? = nil, checkpointLayers: Bool = false) -> Variable {
-        hiddenStates(ids, positions: positions, attentionMask: attentionMask, cache: cache, linears: provider, checkpointLayers: checkpointLayers)
-            .linear(frozen: DenseLinear(weight: outputHead))
+                        linears provider: LinearProvider? = nil, checkpointLayers: Bool = false,
+                        parameters: [String: Variable]? = nil) -> Variable {
+        let hidden = hiddenStates(ids, positions: positions, attentionMask: attentionMask, cache: cache, linears: provider,
+                                  checkpointLayers: checkpointLayers, parameters: parameters)
+        let headName = config.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight"
+        if let head = parameters?[headName] { return hidden.linear(head) }
+        return hidden.linear(frozen: DenseLinear(weight: outputHead))
     }
 
     /// The final-norm hidden states [batch, seq, hidden] that the output head reads; the
@@ -79,7 +85,10 @@ public final class LlamaModel: @unchecked Sendable {
     /// With `checkpointLayers`, each decoder layer keeps no activations for the backward pass and
     /// is recomputed there instead (gradient checkpointing), trading a second forward for memory.
     public func hiddenStates(_ ids: [[Int]], positions: [Int]? = nil, attentionMask: [[Int]]? = nil, cache: KVCache? = nil,
-                             linears provider: LinearProvider? = nil, checkpointLayers: Bool = false) -> Variable {
+                             linears provider: LinearProvider? = nil, checkpointLayers: Bool = false,
+                             parameters: [String: Variable]? = nil) -> Variable {
+        // A checkpointed layer differentiates only its input, so overridden weights would get no gradient.
+        precondition(parameters == nil || !checkpointLayers, "LlamaModel.forward: parameters cannot be combined with checkpointLayers")
         let batch = ids.count, seq = ids.first?.count ?? 0
         precondition(batch > 0 && seq > 0 && ids.allSatisfy { $0.count == seq }, "LlamaModel.forward: ids must be a non-empty rectangle")
         precondition(ids.joined().allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "LlamaModel.forward: a token id is outside the vocabulary of \(config.vocabSize)")
@@ -89,7 +98,7 @@ public final class LlamaModel: @unchecked Sendable {
         let layers = provider ?? BaseLinears(layers: linears)
         let padMask = attentionMask.map { Self.additiveMask($0, queries: seq, keys: past + seq) }
 
-        var x = Variable(embedding).embedding(Array(ids.joined()), indexShape: [batch, seq])
+        var x = weight("model.embed_tokens.weight", parameters).embedding(Array(ids.joined()), indexShape: [batch, seq])
         for l in 0..<config.numLayers {
             if checkpointLayers && cache == nil {
                 // Recompute the layer in the backward pass; its random draws (dropout) replay from
@@ -105,20 +114,21 @@ public final class LlamaModel: @unchecked Sendable {
                     return out
                 }
             } else {
-                x = decoderLayer(l, x, positions: pos, padMask: padMask, cache: cache, linears: layers)
+                x = decoderLayer(l, x, positions: pos, padMask: padMask, cache: cache, linears: layers, parameters: parameters)
             }
         }
-        return x.rmsNorm(weight: Variable(tensors["model.norm.weight"]!), eps: config.rmsNormEps)
+        return x.rmsNorm(weight: weight("model.norm.weight", parameters), eps: config.rmsNormEps)
     }
 
     /// One decoder layer: attention with RoPE and grouped key/value heads, then the SwiGLU MLP,
     /// each behind an RMSNorm and a residual connection.
-    func decoderLayer(_ l: Int, _ input: Variable, positions pos: [Int], padMask: Tensor?, cache: KVCache?, linears layers: LinearProvider) -> Variable {
+    func decoderLayer(_ l: Int, _ input: Variable, positions pos: [Int], padMask: Tensor?, cache: KVCache?, linears layers: LinearProvider,
+                      parameters: [String: Variable]? = nil) -> Variable {
         let (batch, seq) = (input.shape[0], input.shape[1])
         let (h, d, kvh, hd) = (config.numHeads, config.hiddenSize, config.numKVHeads, config.headDim)
         let p = "model.layers.\(l)."
         var x = input
-        let normed = x.rmsNorm(weight: Variable(tensors[p + "input_layernorm.weight"]!), eps: config.rmsNormEps)
+        let normed = x.rmsNorm(weight: weight(p + "input_layernorm.weight", parameters), eps: config.rmsNormEps)
         let q = layers.apply(p + "self_attn.q_proj", normed).reshaped([batch, seq, h, hd]).permuted([0, 2, 1, 3])
             .rope(cos: ropeCos, sin: ropeSin, positions: pos)
         var k = layers.apply(p + "self_attn.k_proj", normed).reshaped([batch, seq, kvh, hd]).permuted([0, 2, 1, 3])
@@ -131,10 +141,13 @@ public final class LlamaModel: @unchecked Sendable {
         }
         let attended = padMask.map { Self.maskedAttention(q: q, k: k, v: v, mask: $0) } ?? Variable.causalAttention(q: q, k: k, v: v)
         x = x + layers.apply(p + "self_attn.o_proj", attended.permuted([0, 2, 1, 3]).reshaped([batch, seq, d]))
-        let normed2 = x.rmsNorm(weight: Variable(tensors[p + "post_attention_layernorm.weight"]!), eps: config.rmsNormEps)
+        let normed2 = x.rmsNorm(weight: weight(p + "post_attention_layernorm.weight", parameters), eps: config.rmsNormEps)
         let gated = Variable.swiglu(gate: layers.apply(p + "mlp.gate_proj", normed2), up: layers.apply(p + "mlp.up_proj", normed2))
         return x + layers.apply(p + "mlp.down_proj", gated)
     }
+
+    /// The override of the non-linear tensor `name` in `parameters`, or the model's own, frozen.
+    func weight(_ name: String, _ parameters: [String: Variable]?) -> Variable { parameters?[name] ?? Variable(tensors[name]!) }
 
     /// [batch, 1, queries, keys] additive mask: causal (query i sees keys up to i + keys - queries)
     /// and padding (keys whose mask entry is 0).
