@@ -61,7 +61,7 @@ public enum DefaultBundleBuilder {
         let train = SyntheticCorpus.generate(perSource: settings.trainPerSource, seed: seed)
         let test = SyntheticCorpus.generate(perSource: settings.testPerSource, seed: seed &+ 1_000_003)
 
-        let tokenizer = TokenizerTrainer.train(texts: train.map(PromptFormat.trainingText), vocabularySize: settings.vocabularySize)
+        let tokenizer = TokenizerTrainer.train(texts: train.map { PromptFormat.trainingText($0) }, vocabularySize: settings.vocabularySize)
         let trainingIDs = train.map { tokenizer.encode(PromptFormat.trainingText($0), addBOS: true) }
         let promptTokens = tokenizer.encode(PromptFormat.prompt(statement: ""), addBOS: true).count
         let longest = trainingIDs.map(\.count).max()!
@@ -112,7 +112,7 @@ public enum DefaultBundleBuilder {
             options.quantizeBase = false
             options.maxSeqLength = config.maxPositions
             options.lora = LoRAConfig(r: settings.loraR, alpha: settings.loraAlpha, dropout: 0.05, baseModel: "default-bundle/base")
-            let examples = train.filter { $0.source == source }.map(TrainingExample.init(record:))
+            let examples = train.filter { $0.source == source }.map { TrainingExample(record: $0) }
             let trainer = try Trainer(model: model, tokenizer: tokenizer, train: examples, validation: [], options: options,
                                       outputDirectory: scratch.appendingPathComponent(source))
             trainer.report = { log("\(source): \($0)") }

@@ -49,12 +49,7 @@ struct Infer: ParsableCommand {
 
 /// The detector from flags, or from the bundled default when no model is given.
 func buildClassifier(model: String?, tokenizer: String?, adapterSpecs: [String], routerPath: String?) throws -> ExplainedClassifier {
-    if model == nil {
-        let bundle = try DefaultBundleLocation.directory()
-        return try buildClassifier(model: bundle.appendingPathComponent("base").path, tokenizer: bundle.appendingPathComponent("base/tokenizer.bin").path,
-                                   adapterSpecs: ["microblogs", "forums", "wikitalk"].map { "\($0)=\(bundle.appendingPathComponent("adapters/\($0)").path)" },
-                                   routerPath: bundle.appendingPathComponent("router.safetensors").path)
-    }
+    if model == nil { return try DefaultBundle.load(directory: DefaultBundleLocation.directory()).classifier() }
     let (base, tok) = try loadModel(model!, tokenizer: tokenizer)
     let adapters = try loadAdapters(adapterSpecs)
     guard !adapters.isEmpty else { throw ToolError("give at least one --adapter NAME=DIR") }
