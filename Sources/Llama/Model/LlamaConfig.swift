@@ -53,10 +53,13 @@ public struct LlamaConfig: Equatable, Sendable {
     /// Checks the sizes hang together; `file` names the source in the error.
     public func validate(file: String) throws {
         func fail(_ field: String, _ message: String) -> FormatError { FormatError(file: file, field: field, message: message) }
-        for (name, v) in [("hidden_size", hiddenSize), ("intermediate_size", intermediateSize), ("num_hidden_layers", numLayers),
-                          ("num_attention_heads", numHeads), ("num_key_value_heads", numKVHeads), ("vocab_size", vocabSize),
-                          ("max_position_embeddings", maxPositions)] where v <= 0 || v > 1 << 24 {
-            throw fail(name, "must be in 1...\(1 << 24), got \(v)")
+        // Upper bounds far above any real Llama keep a corrupt header from asking for terabytes or
+        // hanging a loader (the GGUF fuzzer found both with huge context_length and block_count).
+        for (name, v, limit) in [("hidden_size", hiddenSize, 1 << 20), ("intermediate_size", intermediateSize, 1 << 20),
+                                 ("num_hidden_layers", numLayers, 4096), ("num_attention_heads", numHeads, 1 << 16),
+                                 ("num_key_value_heads", numKVHeads, 1 << 16), ("vocab_size", vocabSize, 1 << 22),
+                                 ("max_position_embeddings", maxPositions, 1 << 20)] where v <= 0 || v > limit {
+            throw fail(name, "must be in 1...\(limit), got \(v)")
         }
         guard hiddenSize % numHeads == 0 else { throw fail("num_attention_heads", "\(numHeads) does not divide hidden_size \(hiddenSize)") }
         guard headDim % 2 == 0 else { throw fail("hidden_size", "head dimension \(headDim) must be even for RoPE") }

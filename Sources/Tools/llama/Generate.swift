@@ -33,14 +33,20 @@ extension LlamaTool {
             let start = DispatchTime.now()
             var firstToken: DispatchTime?
             var streamed = [Int]()
+            var printed = tokenizer?.decode(prompt) ?? ""
             let outputs = llama.generate(prompt: prompt, options: options) { sequence, id in
                 if firstToken == nil { firstToken = DispatchTime.now() }
                 // Only the first sequence streams; the others are printed whole at the end.
                 guard sequence == 0 else { return }
                 if let tokenizer {
-                    let before = tokenizer.decode(prompt + streamed)
+                    // Hold text back while it ends in an incomplete UTF-8 sequence (decoded as U+FFFD),
+                    // so a character split over byte tokens prints once, whole.
                     streamed.append(id)
-                    print(String(tokenizer.decode(prompt + streamed).dropFirst(before.count)), terminator: "")
+                    let text = tokenizer.decode(prompt + streamed)
+                    if !text.hasSuffix("\u{FFFD}") && text.hasPrefix(printed) {
+                        print(String(text.dropFirst(printed.count)), terminator: "")
+                        printed = text
+                    }
                 } else {
                     print(id, terminator: " ")
                 }
@@ -48,6 +54,7 @@ extension LlamaTool {
             }
             let end = DispatchTime.now()
             print()
+            fflush(stdout)
             for (i, ids) in outputs.enumerated().dropFirst() {
                 print("--- sequence \(i + 1)")
                 print(tokenizer?.decode(prompt + ids) ?? ids.map(String.init).joined(separator: " "))
