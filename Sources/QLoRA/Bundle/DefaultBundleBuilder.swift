@@ -109,7 +109,7 @@ public enum DefaultBundleBuilder {
             options.maxGradNorm = 1
             options.saveSteps = 0
             options.loggingSteps = 20
-            options.quantizeBase = false
+            options.baseQuantization = nil
             options.maxSeqLength = config.maxPositions
             options.lora = LoRAConfig(r: settings.loraR, alpha: settings.loraAlpha, dropout: 0.05, baseModel: "default-bundle/base")
             let examples = train.filter { $0.source == source }.map { TrainingExample(record: $0) }

@@ -34,7 +34,8 @@ public final class Trainer {
     public init(model: LlamaModel, tokenizer: Tokenizer, train: [TrainingExample], validation: [TrainingExample],
                 options: TrainingOptions, outputDirectory: URL) throws {
         guard !train.isEmpty else { throw DatasetError(file: outputDirectory.path, location: "training data", message: "no training examples") }
-        self.model = model
+        let alreadyQuantized = model.linears.values.contains { $0 is QuantizedLinear }
+        self.model = try options.baseQuantization.map { alreadyQuantized ? model : try model.quantized(type: $0) } ?? model
         self.options = options
         self.outputDirectory = outputDirectory
         self.train = TrainingBatcher.tokenize(train, tokenizer: tokenizer, maxSeqLength: options.maxSeqLength, completionOnly: options.completionOnly)

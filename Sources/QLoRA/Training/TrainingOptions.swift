@@ -35,8 +35,9 @@ public struct TrainingOptions: Sendable, Equatable {
     public var evalSteps = 0
     /// Recompute each decoder layer's activations in the backward pass instead of keeping them.
     public var gradientCheckpointing = false
-    /// Quantize the frozen base to NF4 with double quantization (QLoRA), or keep it fp32.
-    public var quantizeBase = true
+    /// The frozen base's storage: NF4 with double quantization as QLoRA (and the paper) does,
+    /// FP4, or `nil` to keep it fp32 for comparison. A base that is already 4-bit stays as it is.
+    public var baseQuantization: QuantType? = .nf4
 
     public init() {}
 

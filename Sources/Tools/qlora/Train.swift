@@ -33,6 +33,7 @@ struct Train: ParsableCommand {
     @Option(name: both("max_seq_length")) var maxSeqLength = 2048
     @Flag(name: both("completion_only"), help: "Mask the prompt out of the loss.") var completionOnly = false
     @Option(name: both("prompt_style"), help: "paper (the full instruction) or compact (one line, for small-context models).") var promptStyle = "paper"
+    @Option(name: both("quantize"), help: "The frozen base: nf4 (QLoRA, double quantization), fp4, or none (fp32).") var quantize = "nf4"
     @Flag(name: both("gradient_checkpointing"), help: "Recompute each decoder layer in the backward pass to save memory.") var gradientCheckpointing = false
     @Option(name: both("save_steps")) var saveSteps = 25
     @Option(name: both("logging_steps")) var loggingSteps = 1
@@ -50,6 +51,7 @@ struct Train: ParsableCommand {
         }
         _ = try parseBytes(optimizerMemoryBudget)
         guard PromptStyle(rawValue: promptStyle) != nil else { throw ValidationError("--prompt_style must be paper or compact") }
+        guard quantize == "none" || QuantType(rawValue: quantize) != nil else { throw ValidationError("--quantize must be nf4, fp4 or none") }
     }
 
     func parseBytes(_ s: String) throws -> Int {
@@ -84,6 +86,7 @@ struct Train: ParsableCommand {
             options.loggingSteps = loggingSteps
             options.evalSteps = evalSteps
             options.gradientCheckpointing = gradientCheckpointing
+            options.baseQuantization = QuantType(rawValue: quantize)
 
             let (base, tok) = try loadModel(model, tokenizer: tokenizer)
             var train = try TrainingDataReader.load(URL(fileURLWithPath: dataPath), style: PromptStyle(rawValue: promptStyle)!)
@@ -94,7 +97,7 @@ struct Train: ParsableCommand {
                 validation = train.filter { DataSplit.of(id: $0.text) == .validation }
                 train = train.filter { DataSplit.of(id: $0.text) != .validation }
             }
-            note("qlora train: \(train.count) training and \(validation.count) validation examples, \(options.totalSteps(examples: train.count)) steps, base \(model) (\(base.parameterCount) parameters), LoRA r \(loraR) alpha \(loraAlpha) on \(options.lora.targetModules.joined(separator: ","))")
+            note("qlora train: \(train.count) training and \(validation.count) validation examples, \(options.totalSteps(examples: train.count)) steps, base \(model) (\(base.parameterCount) parameters, \(quantize == "none" ? "fp32" : quantize)), LoRA r \(loraR) alpha \(loraAlpha) on \(options.lora.targetModules.joined(separator: ","))")
             let trainer = try Trainer(model: base, tokenizer: tok, train: train, validation: validation, options: options,
                                       outputDirectory: URL(fileURLWithPath: outputDir))
             trainer.report = { note($0) }
