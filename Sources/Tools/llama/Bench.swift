@@ -6,16 +6,26 @@ import Tensor
 extension LlamaTool {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Decode tokens/s of a random stories15M-shaped model (dim 288, 6 layers, 6 heads, vocab 32000).")
+            abstract: "Decode tokens/s of a random stories15M-shaped model (dim 288, 6 layers, 6 heads, vocab 32000).",
+            discussion: """
+            With --kernels, the 4-bit kernel micro-benchmarks instead: NF4 GEMV bandwidth against a streaming read, \
+            L3-resident GEMV against cblas_sgemv, GEMM against cblas_sgemm, and bits per parameter. Build with \
+            -Xswiftc -target-cpu -Xswiftc znver3 -Xswiftc -DQUANT_AVX2 for the AVX2 kernel.
+            """)
 
         @Option(help: "Tokens to decode.") var tokens: Int = 256
         @Option(help: "Threads (default: all cores).") var threads: Int?
         @Option(help: "A model to benchmark instead of the random one.") var model: String?
         @Option(help: "C source of the llama2.c run.c decode loop to build with gcc and run beside ours (skipped when absent).")
         var anchorSource = "Scripts/bench/anchor.c"
+        @Flag(help: "Run the 4-bit kernel micro-benchmarks instead of decode.") var kernels = false
 
         func run() throws {
             if let threads { Parallel.threads = threads }
+            if kernels {
+                QuantBench.run()
+                return
+            }
             let llama: LlamaInference
             if let model { llama = try loadModel(model) } else { llama = try Self.randomStories15M() }
             let c = llama.config
