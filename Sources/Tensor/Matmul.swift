@@ -94,8 +94,8 @@ extension Tensor {
             sgemm(opA, opB, m: m, n: n, k: k, columns: 0..<n, into: c)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: columnChunks) { i in
-            sgemm(opA, opB, m: m, n: n, k: k, columns: (n * i / columnChunks)..<(n * (i + 1) / columnChunks), into: c)
+        Parallel.forChunks(n, chunks: columnChunks) { columns in
+            sgemm(opA, opB, m: m, n: n, k: k, columns: columns, into: c)
         }
     }
 
