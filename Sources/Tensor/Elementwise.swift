@@ -115,6 +115,7 @@ extension Tensor {
     /// `f(x)` for every element.
     public func unary<K: UnaryKernel>(_: K.Type) -> Tensor {
         let src = contiguous()
+        defer { withExtendedLifetime(src) {} }
         let out = Tensor(uninitialized: shape)
         let p = src.storage.pointer + src.offset, o = out.storage.pointer
         Parallel.forRanges(count, minimumPerThread: parallelThreshold / 4) { r in

@@ -45,6 +45,7 @@ extension Tensor {
         precondition(Shape.count(indexShape ?? [indices.count]) == indices.count,
                      "gatherRows: index shape \(indexShape ?? []) does not hold \(indices.count) indices")
         let table = contiguous()
+        defer { withExtendedLifetime(table) {} }
         let src = table.storage.pointer + table.offset, dst = out.storage.pointer
         for (i, r) in indices.enumerated() {
             precondition(r >= 0 && r < rows, "gatherRows: index \(r) out of range for \(rows) rows")
@@ -60,6 +61,7 @@ extension Tensor {
         }
         let m = mask.expanded(to: outShape).contiguous()
         let x = a.expanded(to: outShape).contiguous(), y = b.expanded(to: outShape).contiguous()
+        defer { withExtendedLifetime((m, x, y)) {} }
         let out = Tensor(uninitialized: outShape)
         let pm = m.storage.pointer + m.offset, px = x.storage.pointer + x.offset, py = y.storage.pointer + y.offset
         let o = out.storage.pointer

@@ -21,6 +21,7 @@ extension Tensor {
     /// inner axis whole rows of outputs are combined at once, SIMD over the trailing elements.
     private func reduce<K: ReduceKernel>(axis: Int, keepDims: Bool, op: String, _: K.Type, mean: Bool) -> Tensor {
         let (dense, outer, n, inner, ax) = splitAround(axis, op: op)
+        defer { withExtendedLifetime(dense) {} }
         let out = Tensor(uninitialized: reducedShape(ax, keepDims: keepDims))
         let src = dense.storage.pointer + dense.offset, dst = out.storage.pointer
         let scale: Float = mean ? 1 / Float(n) : 1
@@ -87,6 +88,7 @@ extension Tensor {
     /// Index of the largest value along `axis` (the first one on ties, as PyTorch does).
     public func argmax(axis: Int) -> [Int] {
         let (dense, outer, n, inner, ax) = splitAround(axis, op: "argmax")
+        defer { withExtendedLifetime(dense) {} }
         precondition(n > 0, "argmax: empty axis \(ax) of shape \(shape)")
         let src = dense.storage.pointer + dense.offset
         var result = [Int](repeating: 0, count: outer * inner)

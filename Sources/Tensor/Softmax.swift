@@ -7,6 +7,7 @@ extension Tensor {
 
     private func softmaxLike(axis: Int, log: Bool) -> Tensor {
         let (dense, outer, n, inner, _) = splitAround(axis, op: log ? "logSoftmax" : "softmax")
+        defer { withExtendedLifetime(dense) {} }
         let out = Tensor(uninitialized: shape)
         let src = dense.storage.pointer + dense.offset, dst = out.storage.pointer
         if inner == 1 {

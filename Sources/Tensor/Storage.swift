@@ -4,6 +4,10 @@ import Foundation
 ///
 /// Views created by `reshape`, `permute`, `slice` and `expand` share one `Storage`,
 /// so writing through one view is visible through the others, as in PyTorch.
+///
+/// Kernels read `pointer` directly. Swift may free a local tensor right after its last use, which
+/// for a dense temporary is where its pointer is taken, so kernels hold such temporaries with
+/// `withExtendedLifetime` until their loops are done.
 public final class Storage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
