@@ -52,6 +52,28 @@ final class DefaultBundleTests: XCTestCase {
         }
     }
 
+    /// `qlora eval --modes microblogs` runs that adapter alone: its logits are PEFT's for that adapter.
+    func testSingleAdapterEvaluationSettingMatchesPEFT() throws {
+        struct Case: Decodable { let ids: [Int]; let microblogs_last_logits: [Float] }
+        struct Reference: Decodable { let cases: [Case] }
+        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: Fixtures.url("default_bundle_reference.json", in: .module)))
+        let bundle = try DefaultBundle.load(directory: directory)
+        let classifier = try bundle.classifier()
+        let sources = ["microblogs", "forums", "wikitalk"]
+        XCTAssertEqual(Evaluation.Setting("microblogs", sources: sources), .adapter("microblogs"))
+        XCTAssertEqual(Evaluation.Setting("cat", sources: sources), .blend(.cat))
+        XCTAssertNil(Evaluation.Setting("twitter", sources: sources))
+        XCTAssertThrowsError(try Evaluation.resolve(.adapter("twitter"), classifier))
+        let (mode, gates) = try Evaluation.resolve(.adapter("microblogs"), classifier)
+        let (provider, used) = try classifier.mixer.provider(mode: mode, gates: try XCTUnwrap(gates))
+        XCTAssertEqual(used.map(\.0), ["microblogs"])
+        for c in reference.cases {
+            let logits = bundle.model.logits(c.ids, linears: provider).select(axis: 0, c.ids.count - 1).scalars
+            let worst = zip(logits, c.microblogs_last_logits).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(worst, 1e-3 * max(1, c.microblogs_last_logits.map(abs).max()!), "max logit difference \(worst)")
+        }
+    }
+
     func testMismatchedRouterIsRefused() throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bundle-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }

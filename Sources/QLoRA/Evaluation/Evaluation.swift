@@ -11,27 +11,75 @@ public enum Evaluation {
         public var secondsPerStatement: Double
     }
 
+    /// What to evaluate: a blend mode under the router, or one source adapter alone.
+    public enum Setting: Sendable, Equatable {
+        case blend(BlendMode)
+        case adapter(String)
+
+        /// A blend mode's name, or the name of one of `sources`; nil for anything else.
+        public init?(_ name: String, sources: [String]) {
+            if let mode = BlendMode(rawValue: name) { self = .blend(mode) } else if sources.contains(name) { self = .adapter(name) } else { return nil }
+        }
+
+        public var name: String {
+            switch self {
+            case .blend(let mode): return mode.rawValue
+            case .adapter(let name): return name
+            }
+        }
+    }
+
     /// Greedy answers for `records` under `mode`, scored against their labels.
     public static func run(_ classifier: ExplainedClassifier, records: [ExplanationRecord], dataset: String, mode: BlendMode,
                            maxNewTokens: Int, progress: (Int, Int) -> Void = { _, _ in }) throws -> Result {
+        try run(classifier, records: records, dataset: dataset, setting: .blend(mode), maxNewTokens: maxNewTokens, progress: progress)
+    }
+
+    /// Greedy answers for `records` under `setting`, scored against their labels. A single adapter
+    /// runs as `top1` with all the gate weight on it, bypassing the router.
+    public static func run(_ classifier: ExplainedClassifier, records: [ExplanationRecord], dataset: String, setting: Setting,
+                           maxNewTokens: Int, progress: (Int, Int) -> Void = { _, _ in }) throws -> Result {
+        let (mode, gates) = try resolve(setting, classifier)
         var predicted: [HateLabel?] = []
         let start = Date()
         for (i, r) in records.enumerated() {
-            let verdict = try classifier.classify(r.statement, mode: mode, options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding))
+            let verdict = try classifier.classify(r.statement, mode: mode, gates: gates,
+                                                  options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding))
             predicted.append(verdict.label)
             progress(i + 1, records.count)
         }
-        return Result(dataset: dataset, mode: mode.rawValue, report: ClassificationReport(truth: records.map(\.label), predicted: predicted),
+        return Result(dataset: dataset, mode: setting.name, report: ClassificationReport(truth: records.map(\.label), predicted: predicted),
                       secondsPerStatement: Date().timeIntervalSince(start) / Double(max(records.count, 1)))
+    }
+
+    /// The blend mode and gate override that `setting` runs as.
+    static func resolve(_ setting: Setting, _ classifier: ExplainedClassifier) throws -> (BlendMode, [Double]?) {
+        switch setting {
+        case .blend(let mode): return (mode, nil)
+        case .adapter(let name):
+            let sources = classifier.mixer.sources.map(\.name)
+            guard sources.contains(name) else {
+                throw AdapterError(file: "evaluation", field: name, message: "no source adapter named \(name); have \(sources.joined(separator: ", "))")
+            }
+            return (.top1, sources.map { $0 == name ? 1 : 0 })
+        }
     }
 
     /// HateCheck pass rate per functionality: a case passes when the detector flags it (hate or
     /// offensive) exactly when it is gold hateful (HateCheck has no offensive class).
     public static func hateCheck(_ classifier: ExplainedClassifier, cases: [HateCheckCase], mode: BlendMode, maxNewTokens: Int,
                                  progress: (Int, Int) -> Void = { _, _ in }) throws -> [String: (passed: Int, total: Int)] {
+        try hateCheck(classifier, cases: cases, setting: .blend(mode), maxNewTokens: maxNewTokens, progress: progress)
+    }
+
+    /// HateCheck pass rates under `setting` (a blend mode or one adapter alone).
+    public static func hateCheck(_ classifier: ExplainedClassifier, cases: [HateCheckCase], setting: Setting, maxNewTokens: Int,
+                                 progress: (Int, Int) -> Void = { _, _ in }) throws -> [String: (passed: Int, total: Int)] {
+        let (mode, gates) = try resolve(setting, classifier)
         var table: [String: (passed: Int, total: Int)] = [:]
         for (i, c) in cases.enumerated() {
-            let verdict = try classifier.classify(c.text, mode: mode, options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding))
+            let verdict = try classifier.classify(c.text, mode: mode, gates: gates,
+                                                  options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding))
             let flagged = verdict.label.map(\.isHarmful) ?? false
             var entry = table[c.functionality] ?? (0, 0)
             entry.total += 1

@@ -14,7 +14,8 @@ public struct AdapterMixer {
         self.adapters = adapters
     }
 
-    var sources: [(name: String, adapter: LoRAAdapter)] { adapters.filter { $0.name != "full" } }
+    /// The source adapters, in router order: every adapter but the all-data one ("full").
+    public var sources: [(name: String, adapter: LoRAAdapter)] { adapters.filter { $0.name != "full" } }
 
     /// The provider for `mode` given one probability per source adapter, and the (name, weight) pairs used.
     public func provider(mode: BlendMode, gates: [Double]) throws -> (LinearProvider, [(String, Double)]) {
