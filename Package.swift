@@ -46,6 +46,6 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["TestSupport", "Autograd", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Llama", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QLoRATests", dependencies: ["TestSupport", "QLoRA", "Llama", "Tensor"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "HolisticBiasTests", dependencies: ["TestSupport", "HolisticBias"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HolisticBiasTests", dependencies: ["TestSupport", "HolisticBias", "Llama"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,9 +1,5 @@
 // libFuzzer entry point for the tokenizer parsers (SentencePiece protobuf, llama2.c tokenizer.bin,
-// Hugging Face tokenizer.json). Built together with the tokenizer sources, not through SwiftPM:
-//
-//   swiftc -O -sanitize=fuzzer,address -parse-as-library Fuzz/TokenizerFuzz/TokenizerFuzz.swift \
-//       Sources/Llama/Tokenizer/*.swift -o .build/tokenizer-fuzz
-//   .build/tokenizer-fuzz -max_total_time=300 Tests/LlamaTests/Fixtures/
+// Hugging Face tokenizer.json). Built with Fuzz/TokenizerFuzz/run.sh, not through SwiftPM.
 //
 // The first input byte picks the format; the rest is the file. A parser may throw TokenizerError but
 // must never trap, and whatever parses must encode and decode without trapping.

@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+@testable import Llama
 
 /// libFuzzer entry: the input is written to a file and opened as a safetensors file, a GGUF file
 /// and a llama2.c checkpoint. Every outcome but a thrown `FormatError` or a model is a bug.

@@ -1,4 +1,5 @@
 import Foundation
+import Llama
 
 /// The four JSON files of a HolisticBias dataset version, read in file order.
 public struct HolisticBiasDataset {

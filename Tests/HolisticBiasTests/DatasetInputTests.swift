@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import HolisticBias
+import Llama
 
 /// Bad dataset folders must throw errors naming file, line and field, and write nothing.
 final class DatasetInputTests: XCTestCase {
@@ -111,6 +112,23 @@ final class DatasetInputTests: XCTestCase {
         guard case .object(let members) = parsed.value else { return XCTFail("not an object") }
         XCTAssertEqual(members.map(\.key), ["z", "a", "m"])
         XCTAssertEqual(members[2].value.value, .string("café 😀"))
+    }
+
+    /// Deep nesting used to overflow the stack (a crash, not an error).
+    func testDeeplyNestedJSONIsAnErrorNotACrash() throws {
+        let e = try error(["nouns.json": String(repeating: "[", count: 200_000)])
+        XCTAssertEqual(e?.file.hasSuffix("nouns.json"), true)
+        XCTAssertTrue(e?.message.contains("nesting deeper than") ?? false, e?.message ?? "")
+    }
+
+    /// Python's json.loads('{"a": 1, "b": 2, "a": 3}') gives {'a': 3, 'b': 2}; keys that are
+    /// canonically equivalent but spelled differently ("\u212b", "\u00c5") stay two keys.
+    func testDuplicateAndEquivalentKeysAsPython() throws {
+        let parsed = try OrderedJSON.parse(Data("{\"a\": 1, \"b\": 2, \"a\": 3, \"\\u212b\": 4, \"\\u00c5\": 5}".utf8), file: "t.json")
+        guard case .object(let members) = parsed.value else { return XCTFail("not an object") }
+        XCTAssertEqual(members.map { Array($0.key.unicodeScalars.map(\.value)) }, [[0x61], [0x62], [0x212B], [0xC5]])
+        XCTAssertEqual(members.map(\.value.value), [.number(3), .number(2), .number(4), .number(5)])
+        XCTAssertEqual(parsed.value["\u{00C5}"], .number(5))
     }
 
     func testNothingWrittenOnBadInput() throws {

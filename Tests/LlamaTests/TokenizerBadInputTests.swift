@@ -118,7 +118,7 @@ final class TokenizerBadInputTests: XCTestCase {
     func testCorruptTokenizerJSON() throws {
         let data = try fixture("tokenizer_tiny.json")
         assertThrows(try Tokenizer(huggingFaceJSON: data.prefix(data.count / 2), file: "t.json"),
-                     file: "t.json", fieldPrefix: "(root)", reason: "invalid JSON")
+                     file: "t.json", fieldPrefix: "model.vocab", reason: "invalid JSON")
         assertThrows(try Tokenizer(huggingFaceJSON: Data(#"{"model": {"type": "Unigram"}}"#.utf8), file: "t.json"),
                      file: "t.json", fieldPrefix: "model.type")
         assertThrows(try Tokenizer(huggingFaceJSON: Data(#"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 0}, "merges": []}}"#.utf8), file: "t.json"),
@@ -133,7 +133,7 @@ final class TokenizerBadInputTests: XCTestCase {
         XCTAssertEqual(extended.vocabularySize, 2)
         XCTAssertEqual(extended.types[1], .control)
         assertThrows(try Tokenizer(huggingFaceJSON: Data((String(repeating: "[", count: 100_000)).utf8), file: "t.json"),
-                     file: "t.json", fieldPrefix: "(root)", reason: "nesting")
+                     file: "t.json", fieldPrefix: "[0][0][0][0][0][0]…", reason: "nesting")
     }
 
     func testUnreadableFileNamesThePath() {

@@ -14,11 +14,12 @@ extension Tokenizer {
         func fail(_ field: String, _ reason: String) -> TokenizerError {
             TokenizerError(file: file, field: field, reason: reason)
         }
-        let root: JSONValue
+        let root: OrderedJSON
         do {
-            root = try data.withUnsafeBytes { raw throws(JSONParseError) in try JSONValue.parse(raw.bindMemory(to: UInt8.self)) }
+            root = try OrderedJSON.parse(data).value
         } catch {
-            throw fail("(root)", "invalid JSON: \((error as? JSONParseError)?.message ?? "\(error)")")
+            let field = error.path.dropFirst().drop { $0 == "." }
+            throw fail(field.isEmpty ? "(root)" : String(field), "invalid JSON on line \(error.line): \(error.message)")
         }
         guard let model = root["model"], model.members != nil else { throw fail("model", "missing or not an object") }
         guard model["type"]?.string == "BPE" else {
@@ -134,7 +135,7 @@ extension Tokenizer {
     }
 
     /// The steps of a normalizer, pre-tokenizer or decoder, flattening a `Sequence`.
-    private static func steps(_ value: JSONValue?, _ listKey: String) -> [JSONValue] {
+    private static func steps(_ value: OrderedJSON?, _ listKey: String) -> [OrderedJSON] {
         guard let value, value.members != nil else { return [] }
         if value["type"]?.string == "Sequence" {
             return (value[listKey]?.array ?? []).flatMap { steps($0, listKey) }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds the tokenizer fuzz target from the tokenizer sources and the JSON parser they use (not
+# through SwiftPM: libFuzzer needs -sanitize=fuzzer on every file), then fuzzes for $1 seconds
+# (default 300) starting from the committed tokenizer fixtures.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+sources=$(ls Sources/Llama/Tokenizer/*.swift | grep -v TokenizerForModel.swift)
+mkdir -p .build
+swiftc -O -sanitize=fuzzer,address -parse-as-library Fuzz/TokenizerFuzz/TokenizerFuzz.swift $sources \
+    Sources/Llama/IO/OrderedJSON.swift Sources/Llama/IO/MappedFile.swift -o .build/tokenizer-fuzz
+.build/tokenizer-fuzz -max_total_time="${1:-300}" -rss_limit_mb=4096 Tests/LlamaTests/Fixtures/
