@@ -74,4 +74,40 @@ public enum QLoRABenchmark {
                            linears: provider)
         return (merges, Date().timeIntervalSince(start))
     }
+
+    /// One statement through `qlora infer`: routing, merging, generating, in seconds.
+    public struct InferLatency: Sendable {
+        public var routing: Double
+        public var merge: Double
+        public var generation: Double
+        public var tokens: Int
+        public var total: Double { routing + merge + generation }
+    }
+
+    /// The best of `repeats` runs of each stage of `classifier.classify` for `statement` under
+    /// `mode`, generating exactly `tokens` tokens greedily (the detector's answers run on, so a fixed
+    /// length compares fairly).
+    public static func inferLatency(_ classifier: ExplainedClassifier, statement: String, mode: BlendMode, tokens: Int = 200,
+                                    repeats: Int = 3) throws -> InferLatency {
+        func time<R>(_ body: () throws -> R) rethrows -> (R, Double) {
+            let start = Date()
+            let r = try body()
+            return (r, Date().timeIntervalSince(start))
+        }
+        let prompt = classifier.tokenizer.encode(PromptFormat.prompt(statement: statement, style: classifier.promptStyle), addBOS: true)
+        let budget = min(tokens, classifier.model.config.maxPositions - prompt.count)
+        var best = InferLatency(routing: .infinity, merge: .infinity, generation: .infinity, tokens: budget)
+        for _ in 0..<repeats {
+            let (gates, routing) = try time { try classifier.gates(statement) }
+            let (provider, merge) = try time { try classifier.mixer.provider(mode: mode, gates: gates).0 }
+            let (_, generation) = time {
+                classifier.model.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: budget, sampler: .greedyDecoding, stopAtEOS: false),
+                                          linears: provider)
+            }
+            best.routing = min(best.routing, routing)
+            best.merge = min(best.merge, merge)
+            best.generation = min(best.generation, generation)
+        }
+        return best
+    }
 }

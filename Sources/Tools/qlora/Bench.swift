@@ -10,6 +10,10 @@ struct Bench: ParsableCommand {
 
     @Option(name: both("model"), help: "A real model to time as well (stories260K, say).") var model: String?
     @Option(name: both("steps")) var steps = 5
+    @Option(name: both("tokenizer"), help: "Tokenizer for --model when it carries none (llama2.c checkpoints).")
+    var tokenizer: String?
+    @Option(name: both("python"), help: "A Python with torch and peft, to time the same step with PyTorch + PEFT (skipped when it cannot import them).")
+    var python = "python3"
 
     func run() throws {
         try userFacing {
@@ -29,12 +33,67 @@ struct Bench: ParsableCommand {
                              name, plain.secondsPerStep, plain.tokensPerSecond, fp32.secondsPerStep, paged.secondsPerStep,
                              100 * (paged.secondsPerStep / plain.secondsPerStep - 1)))
             }
+            if let line = peftReference() { print(line) }
             let (name, base) = models[0]
             let (merges, generation) = try QLoRABenchmark.mergeVersusGeneration(base)
             print("Merging three r-8 adapters vs a 200-token greedy generation on \(name) (\(String(format: "%.2f", generation)) s):")
             for (mode, seconds) in merges {
                 print(String(format: "  %@ merge: %.4f s = %.2f%% of the generation", mode, seconds, 100 * seconds / generation))
             }
+            try printInferLatency()
         }
+    }
+
+    /// Per-statement latency of `qlora infer` (routing + merge + 200 generated tokens) on the default
+    /// bundle and, with --model, on that model with three random r-8 adapters and a random router.
+    func printInferLatency() throws {
+        let statement = "refugees are vermin and should be driven out"
+        var cases: [(String, ExplainedClassifier)] = [("default bundle", try DefaultBundle.load(directory: DefaultBundleLocation.directory()).classifier())]
+        if let model {
+            let base = try LlamaModel.load(model)
+            let tokens = try Tokenizer.forModel(at: model, override: tokenizer)
+            var rng = RandomGenerator(seed: 5)
+            let adapters = ["microblogs", "forums", "wikitalk"].map { name -> (String, LoRAAdapter) in
+                var modules: [String: LoRAWeights] = [:]
+                for (path, layer) in base.linears {
+                    modules[path] = LoRAWeights(a: Tensor.normal([8, layer.inFeatures], std: 0.02, generator: &rng),
+                                                b: Tensor.normal([layer.outFeatures, 8], std: 0.02, generator: &rng))
+                }
+                return (name, LoRAAdapter(config: LoRAConfig(r: 8, alpha: 16), modules: modules))
+            }
+            let embedder = BaseModelEmbedder(model: base, tokenizer: tokens)
+            let classifier = try ExplainedClassifier(model: base, tokenizer: tokens, mixer: AdapterMixer(model: base, adapters: adapters),
+                                                     router: Router(adapterNames: adapters.map(\.0), dimension: embedder.dimension, seed: 1),
+                                                     embedder: embedder)
+            classifier.promptStyle = .compact
+            cases.append(("\(URL(fileURLWithPath: model).lastPathComponent) + three r-8 adapters", classifier))
+        }
+        print("qlora infer latency per statement (routing + merge + greedy generation of up to 200 tokens, best of 3):")
+        for (name, classifier) in cases {
+            for mode in [BlendMode.linear, .cat, .top2] {
+                let t = try QLoRABenchmark.inferLatency(classifier, statement: statement, mode: mode)
+                print(String(format: "  %@, %@: %.1f ms = routing %.1f + merge %.1f (%.1f%%) + %d tokens %.1f ms",
+                             name, mode.rawValue, t.total * 1e3, t.routing * 1e3, t.merge * 1e3, 100 * t.merge / t.total,
+                             t.tokens, t.generation * 1e3))
+            }
+        }
+    }
+
+    /// PyTorch + PEFT timing of the same step from Scripts/bench/peft_step.py; nil when that Python
+    /// lacks torch or peft.
+    func peftReference() -> String? {
+        let script = "Scripts/bench/peft_step.py"
+        guard FileManager.default.fileExists(atPath: script) else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, script, "--threads", String(Parallel.threads)]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return "  PyTorch + PEFT: skipped (\(python) cannot import torch and peft; pass --python)" }
+        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
