@@ -37,4 +37,16 @@ extension Tensor {
         }
         return (q, r)
     }
+
+    /// The thin SVD of the product `b a` ([m, r] x [r, n], r small) without forming it: with
+    /// b = Qb Rb and aᵀ = Qa Ra, b a = Qb (Rb Raᵀ) Qaᵀ, so only the small core Rb Raᵀ goes through
+    /// `sgesdd`. Returns min(m, n, r)-wide factors (the rest of the spectrum is zero).
+    public static func svdOfProduct(_ b: Tensor, _ a: Tensor) -> (u: Tensor, s: Tensor, vt: Tensor) {
+        precondition(b.rank == 2 && a.rank == 2 && b.shape[1] == a.shape[0],
+                     "svdOfProduct: shapes \(b.shape) and \(a.shape) do not multiply")
+        let (qb, rb) = b.qr()
+        let (qa, ra) = a.transposed(0, 1).qr()
+        let (uc, s, vtc) = rb.matmul(ra.transposed(0, 1)).svd()
+        return (qb.matmul(uc), s, vtc.matmul(qa.transposed(0, 1)))
+    }
 }

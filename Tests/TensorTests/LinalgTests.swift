@@ -42,6 +42,26 @@ final class LinalgTests: XCTestCase {
         }
     }
 
+    /// The product form gives NumPy's singular values (as A = A I), and on a random rank-6 product
+    /// its factors are orthonormal and rebuild the product.
+    func testSVDOfProduct() {
+        for c in OpFixtures.cases("linalg") where c.op == "svd" {
+            let a = c.input
+            let (_, s, _) = Tensor.svdOfProduct(a, identity(a.shape[1]))
+            assertMatches(s, c.expected, rtol: 1e-5, "\(c.name) singular values of A I", family: "linalg")
+        }
+        var rng = RandomGenerator(seed: 9)
+        let b = Tensor.normal([40, 6], std: 1, generator: &rng), a = Tensor.normal([6, 30], std: 1, generator: &rng)
+        let (u, s, vt) = Tensor.svdOfProduct(b, a)
+        XCTAssertEqual(u.shape, [40, 6])
+        XCTAssertEqual(vt.shape, [6, 30])
+        XCTAssertLessThan(maxAbsDifference((u * s).matmul(vt), b.matmul(a)), 1e-4)
+        XCTAssertLessThan(maxAbsDifference(u.transposed().matmul(u), identity(6)), 1e-5)
+        XCTAssertLessThan(maxAbsDifference(vt.matmul(vt.transposed()), identity(6)), 1e-5)
+        let full = b.matmul(a).svd().s.slice(axis: 0, start: 0, end: 6)
+        XCTAssertLessThan(maxAbsDifference(s, full), 1e-4 * full.scalars[0])
+    }
+
     func testQRMatchesNumPy() {
         for c in OpFixtures.cases("linalg") where c.op == "qr" {
             let a = c.input

@@ -65,12 +65,9 @@ public enum AdapterMerge {
                 let a = Tensor.concat(parts.enumerated().map { i, w in w.a * Float(weights[i] * Double(adapters[i].scaling)) }, axis: 0)
                 modules[p] = LoRAWeights(a: a, b: Tensor.concat(parts.map(\.b), axis: 1))
             case .svd:
-                var delta: Tensor? = nil
-                for (i, w) in parts.enumerated() {
-                    let term = w.delta(scaling: adapters[i].scaling) * Float(weights[i])
-                    delta = delta.map { $0 + term } ?? term
-                }
-                let (u, s, vt) = delta!.svd()
+                // The weighted delta sum is the product of the concatenated factors, as in `cat`.
+                let a = Tensor.concat(parts.enumerated().map { i, w in w.a * Float(weights[i] * Double(adapters[i].scaling)) }, axis: 0)
+                let (u, s, vt) = Tensor.svdOfProduct(Tensor.concat(parts.map(\.b), axis: 1), a)
                 let k = min(newRank, s.count)
                 let b = u.slice(axis: 1, start: 0, end: k) * s.slice(axis: 0, start: 0, end: k)
                 modules[p] = LoRAWeights(a: vt.slice(axis: 0, start: 0, end: k).contiguous(), b: b)
