@@ -14,6 +14,22 @@ struct ScaleSource {
         if let plain { return plain[i] }
         return map![Int(codes![i])] * nested![i >> nestedShift] + offset
     }
+
+    /// out[g] = factor[g] * the absmax of the block holding element `first + 64 g`, for `groups`
+    /// groups: one row's scales for the fast GEMV, with the plain-or-double choice made once per row.
+    @inline(__always)
+    func groupScales(first: Int, groups: Int, blockShift: Int, times factor: UnsafePointer<Float>,
+                     into out: UnsafeMutablePointer<Float>) {
+        if let plain {
+            for g in 0..<groups { out[g] = plain[(first &+ g &<< 6) &>> blockShift] * factor[g] }
+        } else {
+            let (map, codes, nested, offset, nestedShift) = (map!, codes!, nested!, offset, nestedShift)
+            for g in 0..<groups {
+                let b = (first &+ g &<< 6) &>> blockShift
+                out[g] = (map[Int(codes[b])] * nested[b &>> nestedShift] + offset) * factor[g]
+            }
+        }
+    }
 }
 
 extension QuantizedTensor {
