@@ -23,10 +23,22 @@ struct ScaleSource {
         if let plain {
             for g in 0..<groups { out[g] = plain[(first &+ g &<< 6) &>> blockShift] * factor[g] }
         } else {
-            let (map, codes, nested, offset, nestedShift) = (map!, codes!, nested!, offset, nestedShift)
+            // Map entries are copied as raw bits first, integer loads and stores only, so that the
+            // arithmetic runs as a separate loop the compiler can vectorize.
+            let (codes, nested, offset, nestedShift) = (codes!, nested!, offset, nestedShift)
+            let mapBytes = UnsafeRawPointer(map!), outBytes = UnsafeMutableRawPointer(out)
             for g in 0..<groups {
-                let b = (first &+ g &<< 6) &>> blockShift
-                out[g] = (map[Int(codes[b])] * nested[b &>> nestedShift] + offset) * factor[g]
+                let code = Int(codes[(first &+ g &<< 6) &>> blockShift])
+                outBytes.storeBytes(of: mapBytes.load(fromByteOffset: code &<< 2, as: UInt32.self), toByteOffset: g &<< 2, as: UInt32.self)
+            }
+            var g = 0
+            while g < groups {
+                // Groups sharing one nested absmax: a run the multiply-adds sweep as plain vectors.
+                let n = ((first &+ g &<< 6) &>> blockShift) &>> nestedShift
+                let runEnd = Swift.min(groups, (((n &+ 1) &<< (nestedShift &+ blockShift)) &- first) &>> 6)
+                let scale = nested[n]
+                for i in g..<runEnd { out[i] = (out[i] * scale + offset) * factor[i] }
+                g = runEnd
             }
         }
     }
