@@ -31,22 +31,25 @@ final class QuantKernelTests: XCTestCase {
     }
 
     func testFastGEMVErrorAgainstExact() {
-        let shape = [256, 1024]
-        for qt in QuantType.allCases {
-            for bs in [64, 256] {
-                let w = randomTensor(shape, seed: 5)
-                let x = randomTensor([shape[1]], seed: 6)
-                let q = QuantizedTensor(quantizing: w, quantType: qt, blocksize: bs)
-                XCTAssertTrue(q.supportsFastGEMV)
-                var exact = [Float](repeating: 0, count: shape[0]), fast = exact
-                x.withUnsafeBufferPointer {
-                    q.gemvExact($0.baseAddress!, &exact)
-                    q.gemvFast($0.baseAddress!, &fast)
+        // 77 rows leave some outside the four-row kernel; 320 columns make an odd number of groups and,
+        // at blocksize 64, a row that straddles two nested absmax blocks.
+        for shape in [[256, 1024], [77, 320]] {
+            for qt in QuantType.allCases {
+                for (bs, dq) in [(64, true), (256, true), (64, false)] {
+                    let w = randomTensor(shape, seed: 5)
+                    let x = randomTensor([shape[1]], seed: 6)
+                    let q = QuantizedTensor(quantizing: w, quantType: qt, blocksize: bs, doubleQuant: dq)
+                    XCTAssertTrue(q.supportsFastGEMV)
+                    var exact = [Float](repeating: 0, count: shape[0]), fast = exact
+                    x.withUnsafeBufferPointer {
+                        q.gemvExact($0.baseAddress!, &exact)
+                        q.gemvFast($0.baseAddress!, &fast)
+                    }
+                    let rms = { (v: [Float]) in (v.map { $0 * $0 }.reduce(0, +) / Float(v.count)).squareRoot() }
+                    let rel = rms(zip(fast, exact).map { $0 - $1 }) / rms(exact)
+                    XCTAssertLessThan(rel, 0.015, "\(qt) \(shape) bs \(bs) dq \(dq): fast path RMS error \(rel)")
+                    XCTAssertGreaterThan(rel, 0, "fast path should differ from exact")
                 }
-                let rms = { (v: [Float]) in (v.map { $0 * $0 }.reduce(0, +) / Float(v.count)).squareRoot() }
-                let rel = rms(zip(fast, exact).map { $0 - $1 }) / rms(exact)
-                XCTAssertLessThan(rel, 0.015, "\(qt) bs \(bs): fast path RMS error \(rel)")
-                XCTAssertGreaterThan(rel, 0, "fast path should differ from exact")
             }
         }
         let odd = QuantizedTensor(quantizing: randomTensor([7, 100], seed: 1), quantType: .nf4)
@@ -62,6 +65,25 @@ final class QuantKernelTests: XCTestCase {
         q.gemvExact(xs, &c)
         q.gemvFast(xs, &d)
         XCTAssertEqual(c.map(\.bitPattern), d.map(\.bitPattern), "non-finite activations take the exact path")
+    }
+
+    func testGroupScalesMatchPerBlockScales() {
+        // 77 x 320 at blocksize 64 puts a nested absmax boundary inside row 51.
+        let shape = [77, 320]
+        let groups = shape[1] / 64
+        let factor = (0..<groups).map { Float($0) + 0.5 }
+        for (bs, dq) in [(64, true), (128, true), (64, false)] {
+            let q = QuantizedTensor(quantizing: randomTensor(shape, seed: 21), quantType: .nf4, blocksize: bs, doubleQuant: dq)
+            q.withKernelData { _, scales in
+                var got = [Float](repeating: 0, count: groups)
+                for r in 0..<shape[0] {
+                    scales.groupScales(first: r * shape[1], groups: groups, blockShift: bs.trailingZeroBitCount, times: factor,
+                                       into: &got)
+                    let want = (0..<groups).map { scales.scale((r * shape[1] + 64 * $0) / bs) * factor[$0] }
+                    XCTAssertEqual(got, want, "bs \(bs) dq \(dq) row \(r)")
+                }
+            }
+        }
     }
 
     func testGEMMAndTransposedMatchDequantizeThenSgemm() {

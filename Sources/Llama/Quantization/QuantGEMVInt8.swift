@@ -1,6 +1,3 @@
-#if arch(x86_64) && QUANT_AVX2
-import _Builtin_intrinsics.intel
-#endif
 import Tensor
 
 /// Activations quantized for the fast GEMV: groups of 64 values with one fp32 scale each, int8 codes
@@ -35,9 +32,24 @@ struct Int8Activations {
     }
 }
 
+/// Raw pointers into one call's quantized activations and the weight code book, for the row kernels.
+struct Int8Operands {
+    let codes: UnsafePointer<Int8>
+    let table: UnsafePointer<Int8>
+    let groups: Int
+}
+
 extension QuantType {
     /// The code book scaled by 127 and rounded to int8, for the integer fast path.
-    var int8Codebook: [Int8] { codebook.map { Int8(($0 * 127).rounded(.toNearestOrEven)) } }
+    var int8Codebook: [Int8] {
+        switch self {
+        case .nf4: return Self.nf4Int8
+        case .fp4: return Self.fp4Int8
+        }
+    }
+
+    private static let nf4Int8 = QuantType.nf4.codebook.map { Int8(($0 * 127).rounded(.toNearestOrEven)) }
+    private static let fp4Int8 = QuantType.fp4.codebook.map { Int8(($0 * 127).rounded(.toNearestOrEven)) }
 }
 
 extension QuantizedTensor {
@@ -67,19 +79,33 @@ extension QuantizedTensor {
         let (rows, cols) = matrixShape
         guard supportsFastGEMV, let act = Int8Activations(x, count: cols) else { return gemvExact(x, y) }
         let table = quantType.int8Codebook
-        let groups = cols / 64
+        let groups = cols / 64, rowBytes = cols / 2
         let shift = blocksize.trailingZeroBitCount
         withKernelData { packed, scales in
             act.codes.withUnsafeBufferPointer { xq in
                 act.scales.withUnsafeBufferPointer { xs in
                     table.withUnsafeBufferPointer { tb in
+                        let ops = Int8Operands(codes: xq.baseAddress!, table: tb.baseAddress!, groups: groups)
                         forRowChunks(rows, minimumChunk: 32) { range in
-                            let groupScale = UnsafeMutablePointer<Float>.allocate(capacity: groups)
-                            defer { groupScale.deallocate() }
-                            for r in range {
-                                let blockBase = r * cols
-                                for g in 0..<groups { groupScale[g] = scales.scale((blockBase + g * 64) >> shift) * xs[g] }
-                                y[r] = int8RowDot(packed + r * cols / 2, xq.baseAddress!, groupScale, tb.baseAddress!, groups: groups) / 127
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * groups) { gs in
+                                let groupScale = gs.baseAddress!
+                                func decode(_ r: Int, into lane: Int) {
+                                    scales.groupScales(first: r &* cols, groups: groups, blockShift: shift, times: xs.baseAddress!,
+                                                       into: groupScale + lane &* groups)
+                                }
+                                // Four lanes walk four contiguous quarters of the chunk in step, sharing
+                                // activation loads while each reads one long sequential stream.
+                                let quarter = range.count / 4
+                                for i in 0..<quarter {
+                                    let r = range.lowerBound &+ i
+                                    for lane in 0..<4 { decode(r &+ lane &* quarter, into: lane) }
+                                    int8FourRowDot(packed + r &* rowBytes, laneStride: quarter &* rowBytes, ops, groupScale,
+                                                   y + r, yStride: quarter)
+                                }
+                                for r in (range.lowerBound &+ 4 &* quarter)..<range.upperBound {
+                                    decode(r, into: 0)
+                                    y[r] = int8RowDot(packed + r &* rowBytes, ops, groupScale)
+                                }
                             }
                         }
                     }
@@ -89,39 +115,29 @@ extension QuantizedTensor {
     }
 }
 
-/// Σ_g groupScale[g] * Σ_i (table[hi(b_i)] * xq[i] + table[lo(b_i)] * xq[32 + i]) over the row's
+#if !(arch(x86_64) && QUANT_AVX2)
+/// Σ_g groupScale[g] * Σ_i (table[hi(b_i)] * xq[i] + table[lo(b_i)] * xq[32 + i]) / 127 over the row's
 /// groups of 32 packed bytes (64 weights).
 @inline(__always)
-func int8RowDot(_ bytes: UnsafePointer<UInt8>, _ xq: UnsafePointer<Int8>, _ groupScale: UnsafePointer<Float>,
-                _ table: UnsafePointer<Int8>, groups: Int) -> Float {
-    #if arch(x86_64) && QUANT_AVX2
-    let lut = _mm256_broadcastsi128_si256(_mm_loadu_si128(UnsafeRawPointer(table).assumingMemoryBound(to: __m128i.self)))
-    let mask = _mm256_set1_epi8(0x0F)
-    let ones = _mm256_set1_epi16(1)
-    var acc = _mm256_setzero_ps()
-    for g in 0..<groups {
-        let v = _mm256_loadu_si256(UnsafeRawPointer(bytes + g * 32).assumingMemoryBound(to: __m256i.self))
-        let wHi = _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(v, 4), mask))
-        let wLo = _mm256_shuffle_epi8(lut, _mm256_and_si256(v, mask))
-        let xe = _mm256_loadu_si256(UnsafeRawPointer(xq + g * 64).assumingMemoryBound(to: __m256i.self))
-        let xo = _mm256_loadu_si256(UnsafeRawPointer(xq + g * 64 + 32).assumingMemoryBound(to: __m256i.self))
-        // maddubs wants an unsigned operand: |w| times x carrying w's sign.
-        let pHi = _mm256_maddubs_epi16(_mm256_sign_epi8(wHi, wHi), _mm256_sign_epi8(xe, wHi))
-        let pLo = _mm256_maddubs_epi16(_mm256_sign_epi8(wLo, wLo), _mm256_sign_epi8(xo, wLo))
-        let s = _mm256_add_epi32(_mm256_madd_epi16(pHi, ones), _mm256_madd_epi16(pLo, ones))
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(groupScale[g]), acc)
-    }
-    return unsafeBitCast(acc, to: SIMD8<Float>.self).sum()
-    #else
+func int8RowDot(_ bytes: UnsafePointer<UInt8>, _ ops: Int8Operands, _ groupScale: UnsafePointer<Float>) -> Float {
+    let (table, xq) = (ops.table, ops.codes)
     var acc: Float = 0
-    for g in 0..<groups {
-        let b = bytes + g * 32, x = xq + g * 64
+    for g in 0..<ops.groups {
+        let b = bytes + g &* 32, x = xq + g &* 64
         var isum: Int32 = 0
         for i in 0..<32 {
-            isum &+= Int32(table[Int(b[i] >> 4)]) * Int32(x[i]) + Int32(table[Int(b[i] & 0xF)]) * Int32(x[32 + i])
+            isum &+= Int32(table[Int(b[i] >> 4)]) &* Int32(x[i]) &+ Int32(table[Int(b[i] & 0xF)]) &* Int32(x[32 + i])
         }
         acc += Float(isum) * groupScale[g]
     }
-    return acc
-    #endif
+    return acc / 127
 }
+
+/// `int8RowDot` for the rows at `bytes + k laneStride`, k < 4, with scales at `groupScale + k groups`,
+/// into `y[k yStride]`.
+@inline(__always)
+func int8FourRowDot(_ bytes: UnsafePointer<UInt8>, laneStride: Int, _ ops: Int8Operands, _ groupScale: UnsafePointer<Float>,
+                    _ y: UnsafeMutablePointer<Float>, yStride: Int) {
+    for k in 0..<4 { y[k &* yStride] = int8RowDot(bytes + k &* laneStride, ops, groupScale + k &* ops.groups) }
+}
+#endif

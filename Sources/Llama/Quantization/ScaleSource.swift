@@ -14,6 +14,34 @@ struct ScaleSource {
         if let plain { return plain[i] }
         return map![Int(codes![i])] * nested![i >> nestedShift] + offset
     }
+
+    /// out[g] = factor[g] * the absmax of the block holding element `first + 64 g`, for `groups`
+    /// groups: one row's scales for the fast GEMV, with the plain-or-double choice made once per row.
+    @inline(__always)
+    func groupScales(first: Int, groups: Int, blockShift: Int, times factor: UnsafePointer<Float>,
+                     into out: UnsafeMutablePointer<Float>) {
+        if let plain {
+            for g in 0..<groups { out[g] = plain[(first &+ g &<< 6) &>> blockShift] * factor[g] }
+        } else {
+            // Map entries are copied as raw bits first, integer loads and stores only, so that the
+            // arithmetic runs as a separate loop the compiler can vectorize.
+            let (codes, nested, offset, nestedShift) = (codes!, nested!, offset, nestedShift)
+            let mapBytes = UnsafeRawPointer(map!), outBytes = UnsafeMutableRawPointer(out)
+            for g in 0..<groups {
+                let code = Int(codes[(first &+ g &<< 6) &>> blockShift])
+                outBytes.storeBytes(of: mapBytes.load(fromByteOffset: code &<< 2, as: UInt32.self), toByteOffset: g &<< 2, as: UInt32.self)
+            }
+            var g = 0
+            while g < groups {
+                // Groups sharing one nested absmax: a run the multiply-adds sweep as plain vectors.
+                let n = ((first &+ g &<< 6) &>> blockShift) &>> nestedShift
+                let runEnd = Swift.min(groups, (((n &+ 1) &<< (nestedShift &+ blockShift)) &- first) &>> 6)
+                let scale = nested[n]
+                for i in g..<runEnd { out[i] = (out[i] * scale + offset) * factor[i] }
+                g = runEnd
+            }
+        }
+    }
 }
 
 extension QuantizedTensor {
