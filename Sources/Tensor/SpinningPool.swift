@@ -113,7 +113,10 @@ final class SpinningPool: @unchecked Sendable {
             let g = generation.load(ordering: .sequentiallyConsistent)
             if g != seen { return g }
             spins += 1
-            if spins & 255 == 0 && DispatchTime.now().uptimeNanoseconds > deadline { break }
+            // After a short pure spin, yield on every round: OpenBLAS's own threads (sgemm between
+            // our regions) then get the core at once instead of after a scheduler time slice.
+            if spins > 256 { sched_yield() }
+            if spins & 63 == 0 && DispatchTime.now().uptimeNanoseconds > deadline { break }
         }
         wake.lock()
         defer { wake.unlock() }
