@@ -9,7 +9,7 @@ import Glibc
 /// this is our definition for the CPU: every state tensor of at least `minimumPagedElements`
 /// elements lives in its own memory-mapped file (both moments, 8 bytes per element) in `directory`.
 /// After each use the store counts that tensor as resident; when the resident bytes exceed
-/// `budgetBytes`, the least recently used tensors are written back (`msync`) and dropped from
+/// `budgetBytes`, the most recently used other tensors are written back (`msync`) and dropped from
 /// memory (`madvise(MADV_DONTNEED)` and `posix_fadvise(POSIX_FADV_DONTNEED)`), to be faulted back
 /// from the file on their next use. Smaller tensors stay in memory. The arithmetic does not change,
 /// so a paged run gives the same bits as an unpaged one.
@@ -70,9 +70,13 @@ public final class PagedStateStore: OptimizerStateStore {
         evictOverBudget(keeping: name)
     }
 
+    /// Evicts the most recently used tensors before `current` (the last in `recency`). An optimizer
+    /// visits its tensors in the same order every step; for such a loop, least-recently-used eviction
+    /// drops each tensor just before its next use and pages everything every step, while evicting
+    /// the most recent keeps the first tensors of the loop resident from step to step.
     private func evictOverBudget(keeping current: String) {
-        while residentBytes > budgetBytes, let victim = recency.first, victim != current {
-            recency.removeFirst()
+        while residentBytes > budgetBytes, recency.count > 1 {
+            let victim = recency.remove(at: recency.count - 2)
             paged[victim]!.pageOut()
             residentBytes -= paged[victim]!.byteCount
             evictions += 1

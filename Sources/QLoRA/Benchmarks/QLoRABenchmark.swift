@@ -24,28 +24,45 @@ public enum QLoRABenchmark {
         }
     }
 
-    /// Mean time of a LoRA training step (forward, backward, clipping, AdamW) on random tokens,
-    /// after one warm-up step.
+    /// Median time of a LoRA training step (forward, backward, clipping, AdamW) on random tokens,
+    /// after one warm-up step; the median shrugs off a step slowed by another process.
     public static func trainingStep(_ model: LlamaModel, name: String, rank: Int = 8, batch: Int = 4, sequence: Int = 64,
                                     steps: Int = 5, store: OptimizerStateStore = InMemoryStateStore()) -> StepTiming {
-        let lora = TrainableLoRA(model: model, config: LoRAConfig(r: rank, alpha: Double(2 * rank), dropout: 0), seed: 1)
-        let optimizer = AdamW(learningRate: 1e-4, state: store)
+        trainingSteps(model, name: name, rank: rank, batch: batch, sequence: sequence, steps: steps, stores: [store])[0]
+    }
+
+    /// Median step times of the same training run with each optimizer state store, the stores taking
+    /// turns step by step so that a drift in machine speed reaches all of them alike.
+    public static func trainingSteps(_ model: LlamaModel, name: String, rank: Int = 8, batch: Int = 4, sequence: Int = 64,
+                                     steps: Int = 5, stores: [OptimizerStateStore]) -> [StepTiming] {
         var rng = RandomGenerator(seed: 2)
         let ids = (0..<batch).map { _ in (0..<sequence).map { _ in Int(rng.next() % UInt64(model.config.vocabSize)) } }
-        let params = lora.parameters
-        func step() {
-            let loss = CausalLMLoss.loss(logits: model.forward(ids, linears: lora), labels: ids)
-            loss.backward()
-            let grads = params.map { $0.variable.grad! }
-            GradientClipping.clip(grads, maxNorm: 0.3)
-            optimizer.update(zip(params, grads).map { ($0.name, $0.variable.value, $1) })
-            params.forEach { $0.variable.zeroGrad() }
+        let runs = stores.map { store -> () -> Void in
+            let lora = TrainableLoRA(model: model, config: LoRAConfig(r: rank, alpha: Double(2 * rank), dropout: 0), seed: 1)
+            let optimizer = AdamW(learningRate: 1e-4, state: store)
+            let params = lora.parameters
+            return {
+                let loss = CausalLMLoss.loss(logits: model.forward(ids, linears: lora), labels: ids)
+                loss.backward()
+                let grads = params.map { $0.variable.grad! }
+                GradientClipping.clip(grads, maxNorm: 0.3)
+                optimizer.update(zip(params, grads).map { ($0.name, $0.variable.value, $1) })
+                params.forEach { $0.variable.zeroGrad() }
+            }
         }
-        step()
-        let start = Date()
-        for _ in 0..<steps { step() }
-        let seconds = Date().timeIntervalSince(start) / Double(steps)
-        return StepTiming(name: name, secondsPerStep: seconds, tokensPerSecond: Double(batch * sequence) / seconds)
+        runs.forEach { $0() }
+        var times = [[Double]](repeating: [], count: runs.count)
+        for _ in 0..<steps {
+            for (i, run) in runs.enumerated() {
+                let start = Date()
+                run()
+                times[i].append(Date().timeIntervalSince(start))
+            }
+        }
+        return times.map { t in
+            let seconds = t.sorted()[t.count / 2]
+            return StepTiming(name: name, secondsPerStep: seconds, tokensPerSecond: Double(batch * sequence) / seconds)
+        }
     }
 
     /// Seconds to merge three rank-`rank` adapters of `model` in each mode, and to generate
