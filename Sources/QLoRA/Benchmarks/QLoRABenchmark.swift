@@ -65,8 +65,8 @@ public enum QLoRABenchmark {
         }
     }
 
-    /// Seconds to merge three rank-`rank` adapters of `model` in each mode, and to generate
-    /// `tokens` tokens with the merged adapter.
+    /// Seconds to merge three rank-`rank` adapters of `model` in each mode (best of 5), and to
+    /// generate `tokens` tokens with the merged adapter.
     public static func mergeVersusGeneration(_ model: LlamaModel, rank: Int = 8, tokens: Int = 200) throws -> (merge: [(String, Double)], generation: Double) {
         var rng = RandomGenerator(seed: 3)
         let adapters = (0..<3).map { _ -> LoRAAdapter in
@@ -80,9 +80,13 @@ public enum QLoRABenchmark {
         var merges: [(String, Double)] = []
         var merged = adapters[0]
         for (name, mode) in [("linear", AdapterMerge.Mode.linear), ("cat", .cat), ("svd", .svd(rank: nil))] {
-            let start = Date()
-            merged = try AdapterMerge.merge(adapters, weights: [0.5, 0.3, 0.2], mode: mode, names: ["a", "b", "c"])
-            merges.append((name, Date().timeIntervalSince(start)))
+            var best = Double.infinity
+            for _ in 0..<5 {
+                let start = Date()
+                merged = try AdapterMerge.merge(adapters, weights: [0.5, 0.3, 0.2], mode: mode, names: ["a", "b", "c"])
+                best = min(best, Date().timeIntervalSince(start))
+            }
+            merges.append((name, best))
         }
         merged = try AdapterMerge.merge(adapters, weights: [0.5, 0.3, 0.2], mode: .linear, names: ["a", "b", "c"])
         let provider = AdaptedLinears(model: model, adapters: [merged], gates: [1])
