@@ -65,11 +65,10 @@ public enum QLoRABenchmark {
         }
     }
 
-    /// Seconds to merge three rank-`rank` adapters of `model` in each mode (best of 5), and to
-    /// generate `tokens` tokens with the merged adapter.
-    public static func mergeVersusGeneration(_ model: LlamaModel, rank: Int = 8, tokens: Int = 200) throws -> (merge: [(String, Double)], generation: Double) {
-        var rng = RandomGenerator(seed: 3)
-        let adapters = (0..<3).map { _ -> LoRAAdapter in
+    /// `count` adapters of rank `rank` on every linear of `model`, with N(0, 0.02) factors.
+    public static func randomAdapters(_ model: LlamaModel, count: Int, rank: Int, seed: UInt64) -> [LoRAAdapter] {
+        var rng = RandomGenerator(seed: seed)
+        return (0..<count).map { _ in
             var modules: [String: LoRAWeights] = [:]
             for (path, layer) in model.linears {
                 modules[path] = LoRAWeights(a: Tensor.normal([rank, layer.inFeatures], std: 0.02, generator: &rng),
@@ -77,6 +76,12 @@ public enum QLoRABenchmark {
             }
             return LoRAAdapter(config: LoRAConfig(r: rank, alpha: Double(2 * rank)), modules: modules)
         }
+    }
+
+    /// Seconds to merge three rank-`rank` adapters of `model` in each mode (best of 5), and to
+    /// generate `tokens` tokens with the merged adapter.
+    public static func mergeVersusGeneration(_ model: LlamaModel, rank: Int = 8, tokens: Int = 200) throws -> (merge: [(String, Double)], generation: Double) {
+        let adapters = randomAdapters(model, count: 3, rank: rank, seed: 3)
         var merges: [(String, Double)] = []
         var merged = adapters[0]
         for (name, mode) in [("linear", AdapterMerge.Mode.linear), ("cat", .cat), ("svd", .svd(rank: nil))] {

@@ -26,8 +26,7 @@ struct Bench: ParsableCommand {
                 defer { try? FileManager.default.removeItem(at: dir) }
                 // A budget of half the LoRA state (8 bytes per parameter), the case paging is for, and
                 // the worst case: every state tensor paged, almost nothing resident.
-                let stateBytes = 8 * TrainableLoRA(model: quantized, config: LoRAConfig(r: 8, alpha: 16, dropout: 0), seed: 1)
-                    .parameters.reduce(0) { $0 + $1.variable.value.count }
+                let stateBytes = 8 * quantized.linears.values.reduce(0) { $0 + 8 * ($1.inFeatures + $1.outFeatures) }
                 let timings = QLoRABenchmark.trainingSteps(quantized, name: name, steps: steps, stores: [
                     InMemoryStateStore(),
                     try PagedStateStore(directory: dir.appendingPathComponent("half"), budgetBytes: stateBytes / 2, minimumPagedElements: 1024),
@@ -59,15 +58,7 @@ struct Bench: ParsableCommand {
         if let model {
             let base = try LlamaModel.load(model)
             let tokens = try Tokenizer.forModel(at: model, override: tokenizer)
-            var rng = RandomGenerator(seed: 5)
-            let adapters = ["microblogs", "forums", "wikitalk"].map { name -> (String, LoRAAdapter) in
-                var modules: [String: LoRAWeights] = [:]
-                for (path, layer) in base.linears {
-                    modules[path] = LoRAWeights(a: Tensor.normal([8, layer.inFeatures], std: 0.02, generator: &rng),
-                                                b: Tensor.normal([layer.outFeatures, 8], std: 0.02, generator: &rng))
-                }
-                return (name, LoRAAdapter(config: LoRAConfig(r: 8, alpha: 16), modules: modules))
-            }
+            let adapters = Array(zip(["microblogs", "forums", "wikitalk"], QLoRABenchmark.randomAdapters(base, count: 3, rank: 8, seed: 5)))
             let embedder = BaseModelEmbedder(model: base, tokenizer: tokens)
             let classifier = try ExplainedClassifier(model: base, tokenizer: tokens, mixer: AdapterMixer(model: base, adapters: adapters),
                                                      router: Router(adapterNames: adapters.map(\.0), dimension: embedder.dimension, seed: 1),
