@@ -32,8 +32,9 @@ final class QuantKernelTests: XCTestCase {
 
     func testFastGEMVErrorAgainstExact() {
         // 77 rows leave some outside the four-row kernel; 320 columns make an odd number of groups and,
-        // at blocksize 64, a row that straddles two nested absmax blocks.
-        for shape in [[256, 1024], [77, 320]] {
+        // at blocksize 64, a row that straddles two nested absmax blocks; 4480 columns make 70 groups,
+        // more than the AVX-512 scale decoder takes at once.
+        for shape in [[256, 1024], [77, 320], [33, 4480]] {
             for qt in QuantType.allCases {
                 for (bs, dq) in [(64, true), (256, true), (64, false)] {
                     let w = randomTensor(shape, seed: 5)
@@ -60,27 +61,34 @@ final class QuantKernelTests: XCTestCase {
         XCTAssertEqual(a, b)
         let q = QuantizedTensor(quantizing: randomTensor([8, 128], seed: 3), quantType: .nf4)
         var xs = randomTensor([128], seed: 4).scalars
-        xs[5] = .infinity
-        var c = [Float](repeating: 0, count: 8), d = c
-        q.gemvExact(xs, &c)
-        q.gemvFast(xs, &d)
-        XCTAssertEqual(c.map(\.bitPattern), d.map(\.bitPattern), "non-finite activations take the exact path")
+        for bad in [Float.infinity, -.infinity, .nan] {
+            xs[69] = bad
+            var c = [Float](repeating: 0, count: 8), d = c
+            q.gemvExact(xs, &c)
+            q.gemvFast(xs, &d)
+            XCTAssertEqual(c.map(\.bitPattern), d.map(\.bitPattern), "activation \(bad) takes the exact path")
+        }
     }
 
     func testGroupScalesMatchPerBlockScales() {
-        // 77 x 320 at blocksize 64 puts a nested absmax boundary inside row 51.
-        let shape = [77, 320]
-        let groups = shape[1] / 64
-        let factor = (0..<groups).map { Float($0) + 0.5 }
-        for (bs, dq) in [(64, true), (128, true), (64, false)] {
-            let q = QuantizedTensor(quantizing: randomTensor(shape, seed: 21), quantType: .nf4, blocksize: bs, doubleQuant: dq)
-            q.withKernelData { _, scales in
-                var got = [Float](repeating: 0, count: groups)
-                for r in 0..<shape[0] {
-                    scales.groupScales(first: r * shape[1], groups: groups, blockShift: bs.trailingZeroBitCount, times: factor,
-                                       into: &got)
-                    let want = (0..<groups).map { scales.scale((r * shape[1] + 64 * $0) / bs) * factor[$0] }
-                    XCTAssertEqual(got, want, "bs \(bs) dq \(dq) row \(r)")
+        // 77 x 320 at blocksize 64 puts a nested absmax boundary inside row 51; 9 x 4480 gives rows of
+        // 70 groups, more than the AVX-512 decoder's 64 at a time, crossing nested blocks mid-row.
+        for shape in [[77, 320], [9, 4480]] {
+            let groups = shape[1] / 64
+            let factor = (0..<groups).map { Float($0) + 0.5 }
+            for (bs, dq) in [(64, true), (128, true), (64, false)] {
+                let q = QuantizedTensor(quantizing: randomTensor(shape, seed: 21), quantType: .nf4, blocksize: bs, doubleQuant: dq)
+                q.withKernelData { _, scales in
+                    scales.withGroupScaleDecoder(blockShift: bs.trailingZeroBitCount) { decoder in
+                        var got = [Float](repeating: 0, count: groups + 1)
+                        for r in 0..<shape[0] {
+                            got[groups] = -1
+                            decoder.decode(first: r * shape[1], groups: groups, times: factor, into: &got)
+                            let want = (0..<groups).map { scales.scale((r * shape[1] + 64 * $0) / bs) * factor[$0] }
+                            XCTAssertEqual(Array(got[..<groups]), want, "\(shape) bs \(bs) dq \(dq) row \(r)")
+                            XCTAssertEqual(got[groups], -1, "wrote past the row's scales")
+                        }
+                    }
                 }
             }
         }

@@ -3,10 +3,11 @@ import Dispatch
 import Tensor
 
 /// Micro-benchmarks of the 4-bit kernels, each ratio measured within one run on `Parallel.threads`
-/// threads. Build in release, ideally with the AVX2 kernel, for example
-/// `QUANT_BENCH=1 swift test -c release -Xswiftc -enable-testing -Xswiftc -target-cpu -Xswiftc haswell
-/// -Xswiftc -DQUANT_AVX2 --filter QuantBenchTests/testBenchmarks` (this swiftc rejects `x86-64-v3`;
-/// `haswell` or `znver3` work; `-DQUANT_AVX2` without an AVX2 target CPU crashes the compiler).
+/// threads. Build in release with the fastest kernel the CPU has, for example `swift run -c release
+/// -Xswiftc -target-cpu -Xswiftc znver4 -Xswiftc -DQUANT_AVX512 llama bench --kernels` (AVX-512 VNNI
+/// and VBMI: Zen 4, Ice Lake server and later) or `-target-cpu znver3 -DQUANT_AVX2` (this swiftc
+/// rejects `x86-64-v3`; `haswell` works too). Either flag without a target CPU that has the
+/// instructions crashes the compiler.
 public enum QuantBench {
     /// Numbers from one run.
     public struct Report: Sendable, CustomStringConvertible {
@@ -28,8 +29,8 @@ public enum QuantBench {
         public var sgemmSeconds: Double = 0
         /// Storage of a 4096x11008 NF4 layer with double quantization.
         public var bitsPerParameter: Double = 0
-        /// Whether the AVX2 kernel was compiled in.
-        public var usesAVX2 = false
+        /// The integer kernel compiled in.
+        public var kernel = FastGEMVKernel.portable
         /// `Parallel.threads` during the run.
         public var threads = 0
 
@@ -44,7 +45,7 @@ public enum QuantBench {
         public var description: String {
             func f(_ x: Double, _ d: Int = 2) -> String { String(format: "%.\(d)f", x) }
             return """
-            quant bench (\(threads) threads, AVX2 kernel: \(usesAVX2))
+            quant bench (\(threads) threads, \(kernel.rawValue) kernel)
               stream read                  \(f(streamBandwidth / 1e9)) GB/s
               NF4 GEMV \(largeBytes / 1_000_000) MB (fast)        \(f(largeGEMVBandwidth / 1e9)) GB/s  ratio \(f(bandwidthRatio)) (goal >= 0.8)
               NF4 GEMV L3-resident fast    \(f(l3FastWeightsPerSecond / 1e9)) G weights/s (goal >= 45)
@@ -61,7 +62,7 @@ public enum QuantBench {
     public static func run(verbose: Bool = true) -> Report {
         var r = Report()
         r.threads = Parallel.threads
-        r.usesAVX2 = QuantizedTensor.fastGEMVUsesAVX2
+        r.kernel = QuantizedTensor.fastGEMVKernel
 
         let large = syntheticWeight(rows: 11008, cols: 20480)
         r.largeBytes = large.packed.count + large.scales.byteCount

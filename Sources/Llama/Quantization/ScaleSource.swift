@@ -44,6 +44,40 @@ struct ScaleSource {
     }
 }
 
+/// Decodes one row's group scales for the fast GEMV: `ScaleSource.groupScales`, or in the AVX-512
+/// build, for double-quantized scales at blocksize 64, a byte-permute decoder over 64 blocks at a time.
+struct GroupScaleDecoder {
+    let source: ScaleSource
+    let blockShift: Int
+    /// The nested quant map as four planes of 256 bytes (plane p holds byte p of every entry), when the
+    /// AVX-512 decoder applies.
+    let mapPlanes: UnsafePointer<UInt8>?
+
+    @inline(__always)
+    func decode(first: Int, groups: Int, times factor: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        #if arch(x86_64) && QUANT_AVX512
+        if let mapPlanes { return source.groupScalesAVX512(first: first, groups: groups, times: factor, into: out, mapPlanes: mapPlanes) }
+        #endif
+        source.groupScales(first: first, groups: groups, blockShift: blockShift, times: factor, into: out)
+    }
+}
+
+extension ScaleSource {
+    /// Runs `body` with the row scale decoder for blocks of `1 << blockShift` elements.
+    func withGroupScaleDecoder<R>(blockShift: Int, _ body: (GroupScaleDecoder) -> R) -> R {
+        #if arch(x86_64) && QUANT_AVX512
+        // 16 consecutive blocks must span at most two nested blocks.
+        if plain == nil, blockShift == 6, nestedShift >= 4 {
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { planes in
+                fillMapPlanes(planes.baseAddress!)
+                return body(GroupScaleDecoder(source: self, blockShift: blockShift, mapPlanes: UnsafePointer(planes.baseAddress!)))
+            }
+        }
+        #endif
+        return body(GroupScaleDecoder(source: self, blockShift: blockShift, mapPlanes: nil))
+    }
+}
+
 extension QuantizedTensor {
     /// Runs `body` with pointers into the packed codes and a scale decoder.
     func withKernelData<R>(_ body: (UnsafePointer<UInt8>, ScaleSource) -> R) -> R {

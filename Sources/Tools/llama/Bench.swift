@@ -10,7 +10,9 @@ extension LlamaTool {
             discussion: """
             With --kernels, the 4-bit kernel micro-benchmarks instead: NF4 GEMV bandwidth against a streaming read, \
             L3-resident GEMV against cblas_sgemv, GEMM against cblas_sgemm, and bits per parameter. Build with \
-            -Xswiftc -target-cpu -Xswiftc znver3 -Xswiftc -DQUANT_AVX2 for the AVX2 kernel.
+            -Xswiftc -target-cpu -Xswiftc znver4 -Xswiftc -DQUANT_AVX512 for the AVX-512 VNNI kernel (Zen 4, or \
+            icelake-server / sapphirerapids on Intel), or -Xswiftc -target-cpu -Xswiftc znver3 -Xswiftc -DQUANT_AVX2 \
+            for the AVX2 one.
             """)
 
         @Option(help: "Tokens to decode.") var tokens: Int = 256
