@@ -70,6 +70,49 @@ final class QuantKernelTests: XCTestCase {
         }
     }
 
+    func testFastGEMVEqualsItsIntegerFormula() {
+        // The documented formula, written out plainly: int8 activations per group of 64, the int8 code
+        // book, exact integer group sums, then the scales. Any build's kernel (portable, AVX2, AVX-512)
+        // may differ from it only by float rounding; a wrong lane, layout or offset correction would
+        // show far above that, though it could hide inside the 1.5% bound against the exact path.
+        for shape in [[77, 320], [33, 4480], [8, 128]] {
+            for qt in QuantType.allCases {
+                for (bs, dq) in [(64, true), (64, false), (256, true)] {
+                    let q = QuantizedTensor(quantizing: randomTensor(shape, seed: 31), quantType: qt, blocksize: bs, doubleQuant: dq)
+                    let x = randomTensor([shape[1]], seed: 32).scalars
+                    var fast = [Float](repeating: 0, count: shape[0])
+                    q.gemvFast(x, &fast)
+                    let (rows, cols) = (shape[0], shape[1])
+                    let table = qt.codebook.map { Int(($0 * 127).rounded(.toNearestOrEven)) }
+                    var xq = [Int](repeating: 0, count: cols), xscale = [Float](repeating: 0, count: cols / 64)
+                    for g in 0..<(cols / 64) {
+                        let m = x[(64 * g)..<(64 * g + 64)].map(abs).max()!
+                        xscale[g] = m / 127
+                        let inv: Float = m > 0 ? 127 / m : 0
+                        for i in (64 * g)..<(64 * g + 64) { xq[i] = Int((x[i] * inv).rounded(.toNearestOrEven)) }
+                    }
+                    var want = [Double](repeating: 0, count: rows)
+                    q.withKernelData { packed, scales in
+                        for r in 0..<rows {
+                            for g in 0..<(cols / 64) {
+                                var isum = 0
+                                for i in (64 * g)..<(64 * g + 64) {
+                                    let e = r * cols + i
+                                    let code = e % 2 == 0 ? packed[e / 2] >> 4 : packed[e / 2] & 0xF
+                                    isum += table[Int(code)] * xq[i]
+                                }
+                                want[r] += Double(scales.scale((r * cols + 64 * g) / bs) * xscale[g]) * Double(isum) / 127
+                            }
+                        }
+                    }
+                    let peak = want.map(abs).max()!
+                    let worst = zip(fast, want).map { abs(Double($0) - $1) }.max()!
+                    XCTAssertLessThan(worst / peak, 1e-5, "\(qt) \(shape) bs \(bs) dq \(dq) (\(QuantizedTensor.fastGEMVKernel))")
+                }
+            }
+        }
+    }
+
     func testGroupScalesMatchPerBlockScales() {
         // 77 x 320 at blocksize 64 puts a nested absmax boundary inside row 51; 9 x 4480 gives rows of
         // 70 groups, more than the AVX-512 decoder's 64 at a time, crossing nested blocks mid-row.

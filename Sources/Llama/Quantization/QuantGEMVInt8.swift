@@ -103,7 +103,9 @@ extension QuantizedTensor {
 
     /// y = W x, the fast path for decode: x is quantized to int8 in groups of 64 (scale max|x|/127),
     /// the 4-bit codes become int8 (code * 127, rounded) by a table lookup (`vpshufb` in the AVX2
-    /// build), and each group is an integer multiply-add, scaled by absmax * xscale / 127.
+    /// build, `vpermb` in the AVX-512 one), and each group is an integer multiply-add (`vpdpbusd` in
+    /// the AVX-512 build), scaled by absmax * xscale / 127. The integer sums are exact in every build,
+    /// so builds differ from one another only in how the float accumulation rounds.
     ///
     /// Error against `gemvExact`: the int8 code book is off by at most 0.5/127 of the block absmax per
     /// weight and each activation by at most half its group's scale, so each product carries a relative
