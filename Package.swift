@@ -30,17 +30,18 @@ let package = Package(
         .target(name: "HolisticBias", dependencies: ["Llama", "Autograd", "Tensor"]),
         .executableTarget(
             name: "llama",
-            dependencies: ["Llama", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Llama", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/llama"),
         .executableTarget(
             name: "qlora",
-            dependencies: ["QLoRA", "Llama", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["QLoRA", "Llama", "Tensor", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/qlora",
             resources: [.copy("DefaultBundle")]),
         .executableTarget(
             name: "holistic-bias",
             dependencies: ["HolisticBias", "QLoRA", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/holistic-bias"),
+        .target(name: "ToolSupport", path: "Sources/Tools/ToolSupport"),
         .target(name: "TestSupport", path: "Sources/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["TestSupport", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AutogradTests", dependencies: ["TestSupport", "Autograd", "Tensor"], resources: [.copy("Fixtures")]),

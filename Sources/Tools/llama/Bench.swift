@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Llama
 import Tensor
+import ToolSupport
 
 extension LlamaTool {
     struct Bench: ParsableCommand {
@@ -56,17 +57,8 @@ extension LlamaTool {
             let binary = NSTemporaryDirectory() + "llama-anchor-\(getpid())"
             defer { unlink(binary) }
             func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) -> String? {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = [tool] + arguments
-                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                process.standardError = FileHandle.nullDevice
-                guard (try? process.run()) != nil else { return nil }
-                let output = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                return process.terminationStatus == 0 ? String(decoding: output, as: UTF8.self) : nil
+                guard let result = runSubprocess(tool, arguments, environment: environment), result.status == 0 else { return nil }
+                return result.output
             }
             guard run("gcc", ["-Ofast", "-march=native", "-fopenmp", anchorSource, "-lm", "-o", binary]) != nil else { return nil }
             return run(binary, [String(tokens)], environment: ["OMP_NUM_THREADS": String(Parallel.threads)])?

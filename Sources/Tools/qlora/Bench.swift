@@ -3,6 +3,7 @@ import Foundation
 import Llama
 import QLoRA
 import Tensor
+import ToolSupport
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -82,16 +83,8 @@ struct Bench: ParsableCommand {
     func peftReference() -> String? {
         let script = "Scripts/bench/peft_step.py"
         guard FileManager.default.fileExists(atPath: script) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script, "--threads", String(Parallel.threads)]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return "  PyTorch + PEFT: skipped (\(python) cannot import torch and peft; pass --python)" }
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let result = runSubprocess(python, [script, "--threads", String(Parallel.threads)]) else { return nil }
+        guard result.status == 0 else { return "  PyTorch + PEFT: skipped (\(python) cannot import torch and peft; pass --python)" }
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
