@@ -122,7 +122,7 @@ final class BadCheckpointTests: XCTestCase {
     func testGGUFUnknownTensorTypeIsNamed() throws {
         let data = GGUFBuilder.file(kv: [], tensors: [("token_embd.weight", [4, 8], 99, 0)], dataBytes: 256)
         XCTAssertThrowsError(try GGUFFile(path: try writeGGUF(data))) { error in
-            XCTAssertTrue("\(error)".contains("token_embd.weight") && "\(error)".contains("unsupported tensor type 99"), "\(error)")
+            XCTAssertTrue("\(error)".contains("token_embd.weight") && "\(error)".contains("unknown tensor type id 99"), "\(error)")
         }
     }
 

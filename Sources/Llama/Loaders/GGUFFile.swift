@@ -37,8 +37,8 @@ public final class GGUFFile: @unchecked Sendable {
         public let name: String
         /// Row-major shape (GGUF lists dimensions innermost first; this is reversed).
         public let shape: [Int]
-        /// 0 = F32, 1 = F16 (the only types read here).
-        public let type: UInt32
+        /// How the elements are encoded.
+        public let type: GGUFTensorType
         /// Byte range in the file (absolute).
         public let range: Range<Int>
     }
@@ -71,14 +71,17 @@ public final class GGUFFile: @unchecked Sendable {
             let type = try reader.read(UInt32.self, field: key)
             metadata[key] = try reader.value(type: type, field: key, depth: 0)
         }
-        var infos: [(String, [Int], UInt32, Int)] = []
+        var infos: [(String, [Int], GGUFTensorType, Int)] = []
         for i in 0..<tensorCount {
             let name = try reader.string(field: "tensor \(i) name")
             let nDims = try reader.read(UInt32.self, field: name)
             guard nDims >= 1 && nDims <= 4 else { throw reader.fail(name, "has \(nDims) dimensions") }
             var dims: [Int] = []
             for _ in 0..<nDims { dims.append(try reader.count(field: name)) }
-            let type = try reader.read(UInt32.self, field: name)
+            let typeID = try reader.read(UInt32.self, field: name)
+            guard let type = GGUFTensorType(rawValue: typeID) else {
+                throw reader.fail(name, "unknown tensor type id \(typeID)")
+            }
             let offset = try reader.count(field: name)
             infos.append((name, dims.reversed(), type, offset))
         }
@@ -87,23 +90,21 @@ public final class GGUFFile: @unchecked Sendable {
         let dataStart = (reader.position + alignment - 1) / alignment * alignment
         var tensors: [String: TensorInfo] = [:]
         for (name, shape, type, offset) in infos {
-            let elementSize: Int
-            switch type {
-            case 0: elementSize = 4
-            case 1: elementSize = 2
-            default: throw reader.fail(name, "unsupported tensor type \(type) (only F32 and F16 are read)")
-            }
             var count = 1
             for d in shape {
                 let (p, o) = count.multipliedReportingOverflow(by: d)
                 guard !o else { throw reader.fail(name, "shape \(shape) overflows") }
                 count = p
             }
+            guard let rowBytes = type.rowBytes(shape.last!) else {
+                throw reader.fail(name, "rows of \(shape.last!) elements are not a whole number of \(type.name) blocks of \(type.blockSize)")
+            }
+            let byteCount = shape.last! == 0 ? 0 : count / shape.last! * rowBytes
             guard offset % alignment == 0 else { throw reader.fail(name, "offset \(offset) is not aligned to \(alignment)") }
             let (start, o1) = dataStart.addingReportingOverflow(offset)
-            let (end, o2) = start.addingReportingOverflow(count * elementSize)
+            let (end, o2) = start.addingReportingOverflow(byteCount)
             guard !o1, !o2, end <= file.bytes.count else {
-                throw reader.fail(name, "data at offset \(offset) (\(count * elementSize) bytes) runs past the end of the \(file.bytes.count)-byte file")
+                throw reader.fail(name, "data at offset \(offset) (\(byteCount) bytes of \(type.name)) runs past the end of the \(file.bytes.count)-byte file")
             }
             guard tensors[name] == nil else { throw reader.fail(name, "appears twice") }
             tensors[name] = TensorInfo(name: name, shape: shape, type: type, range: start..<end)
@@ -119,15 +120,18 @@ public final class GGUFFile: @unchecked Sendable {
     /// A tensor as Float32 (F32 borrowed from the mapping when aligned, F16 converted).
     public func tensor(_ name: String) throws -> Tensor {
         guard let info = tensors[name] else { throw FormatError(file: path, field: name, message: "tensor is missing") }
+        guard info.type == .f32 || info.type == .f16 else {
+            throw FormatError(file: path, field: name, message: "tensor type \(info.type.name) cannot be read as Float32")
+        }
         let count = Shape.count(info.shape)
         let strides = Shape.contiguousStrides(info.shape)
         guard let base = file.bytes.baseAddress.map({ $0 + info.range.lowerBound }) else { return Tensor(zeros: info.shape) }
-        if info.type == 0, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
+        if info.type == .f32, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
             let storage = Storage(borrowing: UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Float.self)), count: count, owner: file)
             return Tensor(storage: storage, shape: info.shape, strides: strides)
         }
         let storage = Storage(count: count)
-        HalfPrecision.decode(base, dtype: info.type == 0 ? .float32 : .float16, count: count, into: storage.pointer)
+        HalfPrecision.decode(base, dtype: info.type == .f32 ? .float32 : .float16, count: count, into: storage.pointer)
         return Tensor(storage: storage, shape: info.shape, strides: strides)
     }
 

@@ -61,7 +61,7 @@ public enum GGUFLoader {
             try put(g + "ffn_up.weight", h + "mlp.up_proj.weight")
             try put(g + "ffn_down.weight", h + "mlp.down_proj.weight")
         }
-        let halves = file.tensors.values.contains { $0.type == 1 }
+        let halves = file.tensors.values.contains { $0.type == .f16 }
         return try LoadedModel(config: config, weights: w, format: .gguf, path: path, storedBytesPerParameter: halves ? 2 : 4)
     }
 }
