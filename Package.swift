@@ -39,14 +39,15 @@ let package = Package(
             resources: [.copy("DefaultBundle")]),
         .executableTarget(
             name: "holistic-bias",
-            dependencies: ["HolisticBias", "QLoRA", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["HolisticBias", "QLoRA", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/holistic-bias"),
-        .target(name: "ToolSupport", path: "Sources/Tools/ToolSupport"),
+        .target(name: "ToolSupport", dependencies: ["Llama"], path: "Sources/Tools/ToolSupport"),
         .target(name: "TestSupport", path: "Sources/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["TestSupport", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AutogradTests", dependencies: ["TestSupport", "Autograd", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Llama", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QLoRATests", dependencies: ["TestSupport", "QLoRA", "Llama", "Tensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport", "Llama"]),
         .testTarget(name: "HolisticBiasTests", dependencies: ["TestSupport", "HolisticBias", "Llama"], resources: [.copy("Fixtures")]),
     ]
 )

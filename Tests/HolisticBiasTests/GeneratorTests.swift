@@ -1,4 +1,5 @@
 import Foundation
+import Llama
 import TestSupport
 import XCTest
 @testable import HolisticBias

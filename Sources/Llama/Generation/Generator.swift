@@ -10,15 +10,23 @@ public struct GenerationOptions: Sendable {
     public var numReturnSequences: Int
     /// Stop a sequence at the end-of-sequence token (which is kept in the output).
     public var stopAtEOS: Bool
+    /// More tokens that end a sequence like EOS when `stopAtEOS` is set: a chat model's end of
+    /// turn (`<|im_end|>`) where it differs from the model's EOS.
+    public var stopTokenIDs: Set<Int>
 
-    public init(maxNewTokens: Int = 200, sampler: Sampler = Sampler(), seed: UInt64 = 0, numReturnSequences: Int = 1, stopAtEOS: Bool = true) {
+    public init(maxNewTokens: Int = 200, sampler: Sampler = Sampler(), seed: UInt64 = 0, numReturnSequences: Int = 1, stopAtEOS: Bool = true,
+                stopTokenIDs: Set<Int> = []) {
         precondition(maxNewTokens >= 0 && numReturnSequences >= 1, "GenerationOptions: maxNewTokens \(maxNewTokens), numReturnSequences \(numReturnSequences)")
         self.maxNewTokens = maxNewTokens
         self.sampler = sampler
         self.seed = seed
         self.numReturnSequences = numReturnSequences
         self.stopAtEOS = stopAtEOS
+        self.stopTokenIDs = stopTokenIDs
     }
+
+    /// Whether `token` ends its sequence for a model whose EOS is `eos`.
+    public func stops(at token: Int, eos: Int) -> Bool { stopAtEOS && (token == eos || stopTokenIDs.contains(token)) }
 }
 
 /// Timing of a generation, for the tools' tokens/s report.
@@ -56,7 +64,7 @@ extension LlamaModel {
                 let next = options.sampler.sample(last.scalars, generator: &rng)
                 out.append(next)
                 onToken?(sequence, next)
-                if options.stopAtEOS && next == config.eosTokenID { break }
+                if options.stops(at: next, eos: config.eosTokenID) { break }
                 if out.count == options.maxNewTokens { break }
                 logits = noGrad { forward([[next]], cache: cache, linears: linears).value }
             }
@@ -100,7 +108,7 @@ extension LlamaModel {
                 let row = logits.select(axis: 0, b).select(axis: 0, seq - 1).scalars
                 let token = done[b] ? config.eosTokenID : options.sampler.sample(row, generator: &rngs[b])
                 if !done[b] { outputs[b].append(token) }
-                if options.stopAtEOS && token == config.eosTokenID { done[b] = true }
+                if options.stops(at: token, eos: config.eosTokenID) { done[b] = true }
                 step.append(token)
             }
             if done.allSatisfy({ $0 }) { break }

@@ -25,7 +25,7 @@ extension LlamaInference {
                 next[r] = options.sampler.sample(row.scalars, generator: &generators[r])
                 outputs[r].append(next[r])
                 onToken(r, next[r])
-                if options.stopAtEOS && next[r] == config.eosTokenID { done[r] = true }
+                if options.stops(at: next[r], eos: config.eosTokenID) { done[r] = true }
             }
             if done.allSatisfy({ $0 }) || s == steps - 1 { break }
             logits = step(next.map { [$0] }, attentionMask: nil, cache: cache)

@@ -1,5 +1,6 @@
 import Foundation
 import Llama
+import ToolSupport
 import QLoRA
 
 /// A failure the user can act on: printed as one line, exit code 1.
@@ -9,8 +10,8 @@ struct ToolError: Error, CustomStringConvertible {
 }
 
 /// A model (any format we read) and its tokenizer (beside it, embedded, or `--tokenizer`).
-func loadModel(_ path: String, tokenizer tokenizerPath: String?) throws -> (LlamaModel, Tokenizer) {
-    guard FileManager.default.fileExists(atPath: path) else { throw ToolError("\(path): no such file or directory") }
+func loadModel(_ spec: String, tokenizer tokenizerPath: String?) throws -> (LlamaModel, Tokenizer) {
+    let path = try resolveModelPath(spec)
     return (try LlamaModel.load(path), try Tokenizer.forModel(at: path, override: tokenizerPath))
 }
 

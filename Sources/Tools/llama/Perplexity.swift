@@ -6,7 +6,7 @@ extension LlamaTool {
     struct Perplexity: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the mean negative log-likelihood and perplexity of a text.")
 
-        @Option(help: "Model directory or file.") var model: String
+        @Option(help: modelHelp) var model: String = "smollm2"
         @Option(help: "UTF-8 text file.") var textFile: String
         @Option(help: "Tokenizer file; default: the model's own.") var tokenizer: String?
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Llama
+import ToolSupport
 
 /// What the tool needs from a tokenizer.
 protocol TextTokenizer {
@@ -15,5 +16,5 @@ extension Tokenizer: TextTokenizer {
 /// The tokenizer in `override`, or the one that ships with `model` (see `Tokenizer.forModel`).
 func loadTokenizer(model: String?, override: String?) throws -> any TextTokenizer {
     guard let model = model ?? override else { throw ValidationError("give --model or --tokenizer") }
-    return try Tokenizer.forModel(at: model, override: override)
+    return try Tokenizer.forModel(at: override == nil ? try resolveModelPath(model) : model, override: override)
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Llama
+import ToolSupport
 import QLoRA
 
 /// A failure the user can act on: printed as one line, exit code 1.
@@ -17,8 +18,8 @@ func userFacing<T>(_ body: () throws -> T) throws -> T {
 }
 
 /// A model (any format we read) and its tokenizer (beside it, embedded, or `--tokenizer`).
-func loadModel(_ path: String, tokenizer tokenizerPath: String?) throws -> (LlamaModel, Tokenizer) {
-    guard FileManager.default.fileExists(atPath: path) else { throw ToolError("\(path): no such file or directory") }
+func loadModel(_ spec: String, tokenizer tokenizerPath: String?) throws -> (LlamaModel, Tokenizer) {
+    let path = try resolveModelPath(spec)
     return (try LlamaModel.load(path), try Tokenizer.forModel(at: path, override: tokenizerPath))
 }
 

@@ -1,5 +1,5 @@
-/// SHA-256 (FIPS 180-4), so tests can compare whole outputs with digests that a Python
-/// reference script computed, without committing the reference files themselves.
+/// SHA-256 (FIPS 180-4): checks downloaded model files against their published digests, and lets
+/// tests compare whole outputs with digests a Python reference script computed.
 public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -14,18 +14,21 @@ public enum SHA256 {
 
     /// The lowercase hex digest of `bytes`.
     public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        Array(bytes).withUnsafeBytes { hex($0) }
+    }
+
+    /// The lowercase hex digest of the file at `path`, read through a memory mapping.
+    public static func hex(ofFile path: String) throws -> String {
+        let file = try MappedFile(path: path)
+        return withExtendedLifetime(file) { hex(file.bytes) }
+    }
+
+    /// The lowercase hex digest of `bytes`, hashed in place (a 100 MB model is not copied).
+    public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
         var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        var message = [UInt8](bytes)
-        let bitLength = UInt64(message.count) * 8
-        message.append(0x80)
-        while message.count % 64 != 56 { message.append(0) }
-        for i in (0..<8).reversed() { message.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
         var w = [UInt32](repeating: 0, count: 64)
-        for chunk in stride(from: 0, to: message.count, by: 64) {
-            for i in 0..<16 {
-                let j = chunk + 4 * i
-                w[i] = UInt32(message[j]) << 24 | UInt32(message[j + 1]) << 16 | UInt32(message[j + 2]) << 8 | UInt32(message[j + 3])
-            }
+        func compress(_ block: UnsafeRawBufferPointer) {
+            for i in 0..<16 { w[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)) }
             for i in 16..<64 {
                 let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
                 let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
@@ -38,6 +41,21 @@ public enum SHA256 {
                 hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
             }
             h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
+        }
+        let whole = bytes.count / 64 * 64
+        var offset = 0
+        while offset < whole {
+            compress(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 64)]))
+            offset += 64
+        }
+        // The tail, the 0x80 marker and the bit length, in one or two final blocks.
+        var tail = [UInt8](bytes[whole..<bytes.count])
+        tail.append(0x80)
+        while tail.count % 64 != 56 { tail.append(0) }
+        let bitLength = UInt64(bytes.count) * 8
+        for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
+        tail.withUnsafeBytes { t in
+            for start in stride(from: 0, to: t.count, by: 64) { compress(UnsafeRawBufferPointer(rebasing: t[start..<(start + 64)])) }
         }
         return h.map { word in
             let s = String(word, radix: 16)
