@@ -117,23 +117,39 @@ public final class GGUFFile: @unchecked Sendable {
         self.tensors = tensors
     }
 
-    /// A tensor as Float32 (F32 borrowed from the mapping when aligned, F16 converted).
+    /// A tensor as Float32: F32 borrowed from the mapping when aligned, any other type with a decoder
+    /// dequantized exactly as ggml does (`GGUFTensorType.dequantize`). Only this tensor's blocks are read
+    /// from the mapping, split over threads in runs of whole blocks.
     public func tensor(_ name: String) throws -> Tensor {
-        guard let info = tensors[name] else { throw FormatError(file: path, field: name, message: "tensor is missing") }
-        guard info.type == .f32 || info.type == .f16 else {
-            throw FormatError(file: path, field: name, message: "tensor type \(info.type.name) cannot be read as Float32")
-        }
+        let info = try blockInfo(name)
         let count = Shape.count(info.shape)
         let strides = Shape.contiguousStrides(info.shape)
-        guard let base = file.bytes.baseAddress.map({ $0 + info.range.lowerBound }) else { return Tensor(zeros: info.shape) }
+        guard count > 0, let base = file.bytes.baseAddress.map({ $0 + info.range.lowerBound }) else { return Tensor(zeros: info.shape) }
         if info.type == .f32, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
             let storage = Storage(borrowing: UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Float.self)), count: count, owner: file)
             return Tensor(storage: storage, shape: info.shape, strides: strides)
         }
         let storage = Storage(count: count)
-        HalfPrecision.decode(base, dtype: info.type == .f32 ? .float32 : .float16, count: count, into: storage.pointer)
+        let type = info.type, blocks = count / type.blockSize, out = storage.pointer
+        Parallel.forRanges(blocks, minimumPerThread: 1 << 14 / type.blockSize) { range in
+            type.dequantize(blocks: range.count, from: base + range.lowerBound * type.bytesPerBlock,
+                            into: out + range.lowerBound * type.blockSize)
+        }
         return Tensor(storage: storage, shape: info.shape, strides: strides)
     }
+
+    /// The info of a tensor that can be dequantized; throws naming it when it is absent or its type has
+    /// no decoder.
+    func blockInfo(_ name: String) throws -> TensorInfo {
+        guard let info = tensors[name] else { throw FormatError(file: path, field: name, message: "tensor is missing") }
+        guard info.type.canDequantize else {
+            throw FormatError(file: path, field: name, message: "tensor type \(info.type.name) has no dequantizer (ggml uses it for activations or integers, not weights)")
+        }
+        return info
+    }
+
+    /// The first byte of a tensor's data in the mapping (its range was checked against the file at parse).
+    func data(_ info: TensorInfo) -> UnsafeRawPointer { file.bytes.baseAddress! + info.range.lowerBound }
 
     /// A bounds-checked little-endian cursor over the mapped bytes.
     struct Reader {
