@@ -1,4 +1,5 @@
 import Foundation
+import Llama
 
 /// What the model said about a statement, parsed from its answer text.
 public struct ExplainedAnswer: Equatable, Sendable, Codable {
@@ -16,23 +17,28 @@ public struct ExplainedAnswer: Equatable, Sendable, Codable {
         case harmfulWords = "harmful_words"
     }
 
-    /// Reads the answer layout of `PromptFormat`: "(1) Holistic Explanation:", "Classification:",
-    /// "(2) Affected Groups:", "(3) Harmful Words:", "(4) Reason for Harm:".
+    /// Reads the answer layouts of `PromptFormat`: the paper's "(1) Holistic Explanation:",
+    /// "Classification:", "(2) Affected Groups:", "(3) Harmful Words:", "(4) Reason for Harm:", and
+    /// the chat style's "Classification:", "Affected Groups:", "Harmful Words:", "Reason:".
     ///
     /// Models trained like the paper never learn to stop, so the text is cut at the first "###"
-    /// (a new "###User:" turn) or a second "(1) Holistic Explanation"; sections may be missing or
-    /// out of order; the label accepts "hate", "hateful", "hate speech", "offensive", "neutral",
-    /// "normal" in any case, and is looked for in the whole answer when "Classification:" is absent.
+    /// (a new "###User:" turn), at the end of a chat turn, or at a second "(1) Holistic Explanation";
+    /// sections may be missing or out of order; the label accepts "hate", "hateful", "hate speech",
+    /// "offensive", "neutral", "normal" in any case, and is looked for in the whole answer when
+    /// "Classification:" is absent.
     public init(parsing raw: String) {
         var text = raw
-        if let turn = text.range(of: "###") { text = String(text[..<turn.lowerBound]) }
+        for end in ["###", ChatTemplate.endOfTurn, ChatTemplate.startOfTurn] {
+            if let turn = text.range(of: end) { text = String(text[..<turn.lowerBound]) }
+        }
         let explanationMarker = "(1) Holistic Explanation:"
         if let first = text.range(of: explanationMarker),
            let again = text.range(of: explanationMarker, range: first.upperBound..<text.endIndex) {
             text = String(text[..<again.lowerBound])
         }
         self.text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let markers = [explanationMarker, "Classification:", "(2) Affected Groups:", "(3) Harmful Words:", "(4) Reason for Harm:"]
+        // Unnumbered, so both layouts match; "(2)" and the like left at a section's end are cut below.
+        let markers = ["Holistic Explanation:", "Classification:", "Affected Groups:", "Harmful Words:", "Reason for Harm:", "Reason:"]
         func section(_ marker: String) -> String? {
             guard let start = text.range(of: marker, options: .caseInsensitive) else { return nil }
             var end = text.endIndex
@@ -41,7 +47,12 @@ public struct ExplainedAnswer: Equatable, Sendable, Codable {
                     end = r.lowerBound
                 }
             }
-            return text[start.upperBound..<end].trimmingCharacters(in: .whitespacesAndNewlines)
+            var body = text[start.upperBound..<end].trimmingCharacters(in: .whitespacesAndNewlines)
+            if body.count >= 3, body.hasSuffix(")"), let open = body.lastIndex(of: "("),
+               body[body.index(after: open)..<body.index(before: body.endIndex)].allSatisfy(\.isNumber) {
+                body = String(body[..<open]).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            return body
         }
         func list(_ s: String?) -> [String] {
             guard let s, !s.isEmpty else { return [] }
@@ -50,11 +61,11 @@ public struct ExplainedAnswer: Equatable, Sendable, Codable {
                 .filter { !$0.isEmpty }
             return items.count == 1 && items[0].lowercased().hasPrefix("none") ? [] : items
         }
-        explanation = section(explanationMarker) ?? ""
+        explanation = section("Holistic Explanation:") ?? ""
         label = Self.label(in: section("Classification:") ?? text)
-        groups = list(section("(2) Affected Groups:"))
-        harmfulWords = list(section("(3) Harmful Words:"))
-        reason = section("(4) Reason for Harm:") ?? ""
+        groups = list(section("Affected Groups:"))
+        harmfulWords = list(section("Harmful Words:"))
+        reason = section("Reason for Harm:") ?? section("Reason:") ?? ""
     }
 
     /// The first class word in `s`.
