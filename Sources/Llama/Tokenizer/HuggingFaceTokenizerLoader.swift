@@ -9,6 +9,9 @@ extension Tokenizer {
     /// matched in the raw text first, only listed merges apply, lowest rank first, and `Metaspace`
     /// adds the dummy prefix only at the start of the text and only when it does not already start
     /// with a space. `decode` skips special tokens, as `decode(ids, skip_special_tokens=True)`.
+    ///
+    /// A file whose pre-tokenizer has a `ByteLevel` step is a byte-level BPE (GPT-2 family); see
+    /// `init(byteLevelJSON:)`.
     /// - Parameter file: the name used in error messages.
     public init(huggingFaceJSON data: Data, file: String) throws {
         func fail(_ field: String, _ reason: String) -> TokenizerError {
@@ -56,6 +59,10 @@ extension Tokenizer {
             throw fail("model.vocab", "no piece has id \(gap) (ids must be 0..<\(count) without gaps)")
         }
         let pieces = slots.map { $0 ?? "" }
+        if Tokenizer.steps(root["pre_tokenizer"], "pretokenizers").contains(where: { $0["type"]?.string == "ByteLevel" }) {
+            self = try Tokenizer(byteLevelJSON: root, pieces: pieces, added: added, file: file)
+            return
+        }
         let table = PieceTable(pieces: pieces)
         let byteFallback = model["byte_fallback"]?.bool ?? false
 
@@ -135,7 +142,7 @@ extension Tokenizer {
     }
 
     /// The steps of a normalizer, pre-tokenizer or decoder, flattening a `Sequence`.
-    private static func steps(_ value: OrderedJSON?, _ listKey: String) -> [OrderedJSON] {
+    static func steps(_ value: OrderedJSON?, _ listKey: String) -> [OrderedJSON] {
         guard let value, value.members != nil else { return [] }
         if value["type"]?.string == "Sequence" {
             return (value[listKey]?.array ?? []).flatMap { steps($0, listKey) }

@@ -21,6 +21,9 @@ struct MergeQueue {
 
     var isEmpty: Bool { heap.isEmpty }
 
+    /// Empties the queue, keeping its storage for the next word.
+    mutating func removeAll() { heap.removeAll(keepingCapacity: true) }
+
     mutating func push(_ item: MergeCandidate) {
         heap.append(item)
         heap.withUnsafeMutableBufferPointer { h in

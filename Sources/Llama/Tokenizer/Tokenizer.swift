@@ -1,6 +1,7 @@
 import Foundation
 
-/// A SentencePiece-style BPE tokenizer as used by Llama 2 and Mistral.
+/// A BPE tokenizer: SentencePiece-style as used by Llama 2 and Mistral, or byte-level as used by the
+/// GPT-2 family (SmolLM2, Llama 3, Qwen 2; see `ByteLevelBPE`).
 ///
 /// Load it from a SentencePiece `tokenizer.model`, a Hugging Face `tokenizer.json` or a llama2.c
 /// `tokenizer.bin` (see `Tokenizer(contentsOf:)`). Encoding follows the `sentencepiece` package:
@@ -42,7 +43,8 @@ public struct Tokenizer: Sendable {
     /// How the dummy prefix is added; Hugging Face's Metaspace skips it when the text already starts with "▁".
     enum PrefixRule: Sendable { case always, unlessPresent }
 
-    /// Piece text, indexed by id, with U+2581 for spaces.
+    /// Piece text, indexed by id, with U+2581 for spaces (SentencePiece) or in GPT-2's byte spelling,
+    /// "Ġ" for a space (byte-level).
     public let pieces: [String]
     /// Piece scores (log probabilities or negative merge ranks), indexed by id.
     public let scores: [Float]
@@ -57,6 +59,13 @@ public struct Tokenizer: Sendable {
     public let normalization: Normalization
     /// What `decode` prints for the unknown id (SentencePiece's `unk_surface`).
     public let unknownSurface: String
+    /// Whether the model expects BOS in front of its input, so that `encode(_:addBOS: true)` adds it:
+    /// GGUF's `tokenizer.ggml.add_bos_token` (by default true for SentencePiece, false for byte-level
+    /// models such as SmolLM2, which are trained without one).
+    public internal(set) var addsBOS: Bool
+    /// The model's Jinja chat template (GGUF `tokenizer.chat_template`, or `chat_template` of the
+    /// `tokenizer_config.json` beside a tokenizer.json), if it ships one.
+    public internal(set) var chatTemplate: String?
 
     let table: PieceTable
     let mergeRule: MergeRule
@@ -73,11 +82,15 @@ public struct Tokenizer: Sendable {
     let byteIDs: [Int32]
     /// Byte lengths of the user-defined pieces, longest first, for the longest-prefix match.
     let userDefinedLengths: [Int]
+    /// Which bytes start an added token, so the raw-text scan skips the others at once.
+    let addedTokenFirstBytes: [Bool]
+    /// The byte-level engine, which encoding and decoding use instead of SentencePiece's when set.
+    let byteLevel: ByteLevelBPE?
 
     /// The number of ids.
     public var vocabularySize: Int { pieces.count }
 
-    /// The id of a piece spelled exactly as `piece` (with "▁" for spaces), if any.
+    /// The id of a piece spelled exactly as `piece` (as in `pieces`), if any: `id(forPiece: "<|im_start|>")`.
     public func id(forPiece piece: String) -> Int? { table.find(piece) }
 
     /// The piece text of `id`.
@@ -91,7 +104,8 @@ public struct Tokenizer: Sendable {
          normalization: Normalization, unknownSurface: String = " \u{2047} ",
          mergeRule: MergeRule = .pieceScores, prefixRule: PrefixRule = .always,
          splitsAtSpaces: Bool = false, decodedPrefix: DecodedPrefix? = nil,
-         addedTokens: [(bytes: [UInt8], id: Int)] = [], fusesUnknown: Bool = true, rejectDuplicates: Bool) throws {
+         addedTokens: [(bytes: [UInt8], id: Int)] = [], fusesUnknown: Bool = true, rejectDuplicates: Bool,
+         byteLevel: ByteLevelBPE? = nil, addsBOS: Bool = true, chatTemplate: String? = nil) throws {
         precondition(pieces.count == scores.count && pieces.count == types.count,
                      "Tokenizer.init: \(pieces.count) pieces, \(scores.count) scores, \(types.count) types")
         for (name, id) in [("unk_id", unknownID), ("bos_id", bosID), ("eos_id", eosID), ("pad_id", padID)] {
@@ -133,6 +147,12 @@ public struct Tokenizer: Sendable {
         self.splitsAtSpaces = splitsAtSpaces
         self.fusesUnknown = fusesUnknown
         self.addedTokens = addedTokens.sorted { $0.bytes.count > $1.bytes.count }
+        var firstBytes = [Bool](repeating: false, count: 256)
+        for token in addedTokens { if let first = token.bytes.first { firstBytes[Int(first)] = true } }
+        self.addedTokenFirstBytes = firstBytes
+        self.byteLevel = byteLevel
+        self.addsBOS = addsBOS
+        self.chatTemplate = chatTemplate
         self.decodedPrefix = decodedPrefix
             ?? (normalization.addDummyPrefix || normalization.removeExtraWhitespaces ? .firstPiece : .keep)
         self.byteIDs = byteIDs

@@ -13,7 +13,11 @@ extension Tokenizer {
     /// still empty when `removeExtraWhitespaces` is set), runs of byte pieces are joined and
     /// each byte that does not complete a valid UTF-8 character becomes U+FFFD, and the unknown id
     /// prints as `unknownSurface`.
+    ///
+    /// Byte-level tokenizers decode as Hugging Face's ByteLevel decoder with `skip_special_tokens=True`:
+    /// control pieces vanish, the rest become their bytes, and invalid UTF-8 becomes U+FFFD.
     public func decode(_ ids: [Int]) -> String {
+        if let byteLevel { return byteLevel.decode(ids, types: types) }
         var out: [UInt8] = []
         var pendingBytes: [UInt8] = []
         var atStart = true

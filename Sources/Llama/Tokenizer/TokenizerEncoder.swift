@@ -1,23 +1,30 @@
 extension Tokenizer {
     /// Token ids of `text`, optionally framed by the BOS and EOS ids.
     ///
-    /// Matches `sentencepiece`'s `encode(text, add_bos=..., add_eos=...)`: an empty string gives no
+    /// `addBOS` asks for the text framed as the model expects at the start of its input: BOS is added
+    /// only when `addsBOS` says the model wants one (SentencePiece models do; SmolLM2 does not).
+    /// Byte-level tokenizers follow Hugging Face `tokenizers` (`encode(text, add_special_tokens=False)`
+    /// plus that framing); SentencePiece ones match `sentencepiece`'s `encode(text, add_bos=..., add_eos=...)`: an empty string gives no
     /// pieces, characters outside the vocabulary become byte pieces when byte fallback is on and
     /// otherwise one unknown id per run. Runs in O(n log n) for n characters.
     public func encode(_ text: String, addBOS: Bool = true, addEOS: Bool = false) -> [Int] {
         var ids: [Int] = []
-        if addBOS, let bosID { ids.append(bosID) }
+        if addBOS, addsBOS, let bosID { ids.append(bosID) }
         let utf8 = Array(text.utf8)
         var segmentStart = 0
         func encodeSegment(_ end: Int) {
             guard segmentStart < end else { return }
+            if let byteLevel {
+                utf8.withUnsafeBufferPointer { byteLevel.encode(UnsafeBufferPointer(rebasing: $0[segmentStart..<end]), table: table, into: &ids) }
+                return
+            }
             let normalized = normalize(utf8[segmentStart..<end], atTextStart: segmentStart == 0)
             normalized.withUnsafeBufferPointer { encodeNormalized($0, into: &ids) }
         }
         if !addedTokens.isEmpty {
             var position = 0
             while position < utf8.count {
-                guard let token = addedTokens.first(where: { utf8[position...].starts(with: $0.bytes) }) else {
+                guard addedTokenFirstBytes[Int(utf8[position])], let token = addedTokens.first(where: { utf8[position...].starts(with: $0.bytes) }) else {
                     position += 1
                     continue
                 }
