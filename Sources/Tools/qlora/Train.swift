@@ -50,7 +50,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--lora_r, --per_device_train_batch_size, --gradient_accumulation_steps must be positive and --max_seq_length at least 2")
         }
         _ = try parseBytes(optimizerMemoryBudget)
-        guard PromptStyle(rawValue: promptStyle) != nil else { throw ValidationError("--prompt_style must be paper or compact") }
+        guard PromptStyle(rawValue: promptStyle) != nil else { throw ValidationError("--prompt_style must be one of \(PromptStyle.allCases.map(\.rawValue).joined(separator: ", ")), got \(promptStyle)") }
         guard quantize == "none" || QuantType(rawValue: quantize) != nil else { throw ValidationError("--quantize must be nf4, fp4 or none") }
     }
 
