@@ -1,0 +1,3 @@
+extension TfidfBaseline {
+    public static let all: [TfidfBaseline] = []
+}
