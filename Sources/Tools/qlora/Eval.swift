@@ -54,6 +54,7 @@ struct Eval: ParsableCommand {
             var confusions = ""
             var notes: [String] = []
             for name in names {
+                guard name != HateCheckImporter.source else { throw ToolError("--datasets: HateCheck is scored as flagged or not; use --hatecheck") }
                 let splits = try DatasetCatalog.splits(name, shared: sharedURL)
                 let records = limit.map { StratifiedSample.draw(splits.test, limit: $0) } ?? splits.test
                 notes.append("\(name): \(records.count) of \(splits.test.count) test statements"
