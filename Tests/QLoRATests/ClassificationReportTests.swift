@@ -4,6 +4,8 @@ import XCTest
 
 final class ClassificationReportTests: XCTestCase {
     /// Against scikit-learn (Scripts/fixtures/qlora_metrics.py); 3 encodes an unparseable answer.
+    /// The fixture holds three-class cases and cases without an offensive class, whose macro-F1
+    /// averages neutral and hate only, as `f1_score(average="macro")` does.
     func testMatchesScikitLearn() throws {
         let cases = try Fixtures.json("metrics_reference.json", in: .module) as! [[String: Any]]
         let labels = HateLabel.allCases
@@ -13,6 +15,8 @@ final class ClassificationReportTests: XCTestCase {
             let report = ClassificationReport(truth: truth, predicted: predicted)
             XCTAssertEqual(report.accuracy, c["accuracy"] as! Double, accuracy: 1e-12)
             XCTAssertEqual(report.macroF1, c["macro_f1"] as! Double, accuracy: 1e-12)
+            XCTAssertEqual(report.averagedClasses, (c["averaged"] as! [Int]).map { labels[$0] })
+            XCTAssertEqual(report.support, c["support"] as! [Int])
             for k in 0..<3 {
                 XCTAssertEqual(report.precision[k], (c["precision"] as! [Double])[k], accuracy: 1e-12)
                 XCTAssertEqual(report.recall[k], (c["recall"] as! [Double])[k], accuracy: 1e-12)

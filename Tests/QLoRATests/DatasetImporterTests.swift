@@ -15,17 +15,12 @@ final class DatasetImporterTests: XCTestCase {
         Dictionary(grouping: records, by: { $0.label.rawValue }).mapValues(\.count)
     }
 
-    func splitCounts(_ records: [ExplanationRecord]) -> [String: Int] {
-        Dictionary(grouping: records, by: { DataSplit.of(id: $0.id).rawValue }).mapValues(\.count)
-    }
-
     func testDavidson() throws {
         let url = try SharedAssets.require("datasets/davidson2017/labeled_data.csv")
         let records = try DavidsonImporter.load(url)
         let ref = reference["davidson"] as! [String: Any]
         XCTAssertEqual(records.count, ref["count"] as? Int)
         XCTAssertEqual(labelCounts(records), ref["labels"] as? [String: Int])
-        XCTAssertEqual(splitCounts(records), ref["splits"] as? [String: Int])
         XCTAssertEqual(digest(records.map(\.statement)), ref["statements_sha256"] as? String)
         XCTAssertTrue(records.allSatisfy { $0.source == "microblogs" })
     }
@@ -36,7 +31,6 @@ final class DatasetImporterTests: XCTestCase {
         let ref = reference["stormfront"] as! [String: Any]
         XCTAssertEqual(records.count, ref["count"] as? Int)
         XCTAssertEqual(labelCounts(records), ref["labels"] as? [String: Int])
-        XCTAssertEqual(splitCounts(records), ref["splits"] as? [String: Int])
         XCTAssertEqual(digest(records.map(\.statement)), ref["statements_sha256"] as? String)
     }
 

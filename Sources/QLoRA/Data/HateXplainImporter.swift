@@ -5,19 +5,26 @@ import Foundation
 /// The label is the majority of the three annotators (hatespeech -> hate, offensive, normal ->
 /// neutral; posts without a majority are left out). Affected groups are the targets named by at
 /// least two annotators, harmful words the tokens marked by a majority of the rationales; U+FEFF
-/// is removed from tokens. Only the
-/// published validation and test posts are available here: validation posts feed our train and
-/// validation splits (by id hash), test posts stay the test split.
+/// is removed from tokens. Only the published validation and test posts are available here
+/// (`dataset_val_test.json`), so the published validation posts are our only training posts:
+/// `DatasetCatalog` makes all of them the train split (carving its validation split out of them
+/// by id hash) and keeps the published test posts as the test split.
 public enum HateXplainImporter {
     public static let source = "hatexplain"
 
-    public struct Split: Sendable { public var records: [ExplanationRecord]; public var testIDs: Set<String> }
+    /// The records, and the ids of the published test and validation posts ("hatexplain-" prefixed).
+    public struct Split: Sendable {
+        public var records: [ExplanationRecord]
+        public var testIDs: Set<String>
+        public var validationIDs: Set<String>
+    }
 
     public static func load(dataset: URL, divisions: URL) throws -> Split {
         let posts = try jsonObject(dataset) as? [String: Any]
         guard let posts else { throw DatasetError(file: dataset.path, location: "top level", message: "expected an object keyed by post id") }
-        guard let division = try jsonObject(divisions) as? [String: Any], let test = division["test"] as? [String] else {
-            throw DatasetError(file: divisions.path, location: "top level", message: "expected an object with a 'test' array of post ids")
+        guard let division = try jsonObject(divisions) as? [String: Any], let test = division["test"] as? [String],
+              let validation = division["val"] as? [String] else {
+            throw DatasetError(file: divisions.path, location: "top level", message: "expected an object with 'test' and 'val' arrays of post ids")
         }
         var records: [ExplanationRecord] = []
         for id in posts.keys.sorted() {
@@ -26,7 +33,7 @@ public enum HateXplainImporter {
             }
             if let r = try record(id: id, post: post, file: dataset.path) { records.append(r) }
         }
-        return Split(records: records, testIDs: Set(test.map { "hatexplain-\($0)" }))
+        return Split(records: records, testIDs: Set(test.map { "hatexplain-\($0)" }), validationIDs: Set(validation.map { "hatexplain-\($0)" }))
     }
 
     static func record(id: String, post: [String: Any], file: String) throws -> ExplanationRecord? {

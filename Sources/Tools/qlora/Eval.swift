@@ -5,10 +5,12 @@ import QLoRA
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Accuracy and macro-F1 per dataset and blend mode, with confusion matrices; HateCheck pass rates.",
+        abstract: "Accuracy, per-class and macro-F1 (with a 95% bootstrap interval) per dataset and blend mode, confusion matrices; HateCheck pass rates.",
         discussion: """
         Writes eval.md and eval.json into --out. Without --model, evaluates the bundled default, by default on its own \
-        synthetic test split. --modes takes blend modes and source adapter names (an adapter name runs that adapter alone).
+        synthetic test split. --modes takes blend modes and source adapter names (an adapter name runs that adapter alone). \
+        Every dataset gets two reference rows: the majority class of its train split, and the scikit-learn TF-IDF + logistic \
+        regression baseline (Scripts/fixtures/baseline_tfidf.py) on the same split, always on the full test split.
         """)
 
     @Option(name: both("model")) var model: String?
@@ -21,10 +23,18 @@ struct Eval: ParsableCommand {
     @Option(name: both("modes"), help: "Comma-separated blend modes (linear, cat, svd, top1, top2, top3, full, unmerged) and source adapter names.")
     var modes = "linear,cat,top2"
     @Option(name: both("shared"), help: "The folder holding datasets/.") var shared = "../shared"
-    @Option(name: both("limit"), help: "Statements per dataset (first by id hash).") var limit = 200
-    @Flag(name: both("hatecheck"), help: "Also run HateCheck (pass rate per functionality, up to limit/5 cases each) with the first mode.") var hatecheck = false
+    @Option(name: both("limit"), help: "A class-stratified sample of about N test statements per dataset, picked by id hash (default: the full test split).")
+    var limit: Int?
+    @Flag(name: both("hatecheck"), help: "Also run HateCheck with the first mode (all cases; with --limit, about N spread evenly over the functionalities).")
+    var hatecheck = false
     @Option(name: both("max_new_tokens")) var maxNewTokens = 120
     @Option(name: both("out")) var out = "eval"
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    static let baselineMode = "tf-idf + logistic regression (scikit-learn)"
 
     func run() throws {
         try userFacing {
@@ -38,35 +48,40 @@ struct Eval: ParsableCommand {
                 }
                 return m
             }
+            let sharedURL = URL(fileURLWithPath: shared)
             let names = (datasets ?? (model == nil ? "synthetic" : "davidson,stormfront,hatexplain")).split(separator: ",").map(String.init)
             var results: [Evaluation.Result] = []
-            var confusion: [String: [[Int]]] = [:]
+            var confusions = ""
+            var notes: [String] = []
             for name in names {
-                let records = Array(try DatasetCatalog.records(name, split: .test, shared: URL(fileURLWithPath: shared), seed: 7).prefix(limit))
+                guard name != HateCheckImporter.source else { throw ToolError("--datasets: HateCheck is scored as flagged or not; use --hatecheck") }
+                let splits = try DatasetCatalog.splits(name, shared: sharedURL)
+                let records = limit.map { StratifiedSample.draw(splits.test, limit: $0) } ?? splits.test
+                notes.append("\(name): \(records.count) of \(splits.test.count) test statements"
+                             + (limit == nil ? "" : " (class-stratified sample by id hash)")
+                             + ", \(splits.droppedDuplicates[.test] ?? 0) duplicates of train / validation statements dropped from test")
                 for mode in modeList {
-                    let r = try Evaluation.run(classifier, records: records, dataset: name, setting: mode, maxNewTokens: maxNewTokens) { done, total in
-                        if done % 10 == 0 || done == total { note("\(name) \(mode.name): \(done)/\(total)") }
-                    }
+                    let r = try Evaluation.run(classifier, records: records, dataset: name, setting: mode, maxNewTokens: maxNewTokens,
+                                               progress: progressReporter("\(name) \(mode.name)"))
                     results.append(r)
-                    confusion["\(name)/\(mode.name)"] = r.report.confusion
+                    confusions += "\n### \(name) / \(mode.name)\n\n" + Evaluation.confusionMarkdown(r.report)
+                }
+                if let label = MajorityClass.label(of: splits.train) {
+                    results.append(try Evaluation.majority(label, records: records, dataset: name))
+                }
+                if let b = TfidfBaseline.scores(for: name) {
+                    results.append(Evaluation.Result(dataset: name, mode: Self.baselineMode, report: b.report, interval: b.interval, secondsPerStatement: nil))
+                    notes.append("\(name): the \(Self.baselineMode) row is trained on the \(b.trainedOn) (class_weight \(b.classWeight), picked by validation macro-F1 \(String(format: "%.3f", b.validationMacroF1))) and scored on the full test split, n = \(b.count)")
                 }
             }
-            var markdown = "# qlora eval\n\n" + Evaluation.markdown(results)
+            var markdown = "# qlora eval\n\n" + Evaluation.markdown(results) + "\n" + notes.map { "- \($0)\n" }.joined()
+                + "- 95% CI: percentile bootstrap of macro-F1, \(BootstrapInterval.defaultResamples) resamples, seed \(BootstrapInterval.defaultSeed); macro-F1 averages the classes present in gold or predictions\n"
+            if !confusions.isEmpty { markdown += "\n## Confusion matrices (rows gold, columns predicted)\n" + confusions }
             var json: [String: Any] = ["results": try JSONSerialization.jsonObject(with: JSONEncoder().encode(results))]
             if hatecheck {
-                let cases = try HateCheckImporter.load(URL(fileURLWithPath: shared).appendingPathComponent("datasets/hatecheck/test_suite_cases.csv"))
-                // The suite lists its cases functionality by functionality: cap each one so all are covered.
-                var taken: [String: Int] = [:]
-                let sample = cases.filter { c in
-                    taken[c.functionality, default: 0] += 1
-                    return taken[c.functionality]! <= max(1, limit / 5)
-                }
-                let table = try Evaluation.hateCheck(classifier, cases: sample, setting: modeList[0], maxNewTokens: maxNewTokens)
-                markdown += "\n## HateCheck (\(modeList[0].name))\n\n| functionality | passed | total | rate |\n| --- | ---: | ---: | ---: |\n"
-                for (f, v) in table.sorted(by: { $0.key < $1.key }) {
-                    markdown += String(format: "| %@ | %d | %d | %.2f |\n", f, v.passed, v.total, Double(v.passed) / Double(v.total))
-                }
-                json["hatecheck"] = table.mapValues { ["passed": $0.passed, "total": $0.total] }
+                let (section, entry) = try runHateCheck(classifier, setting: modeList[0], shared: sharedURL)
+                markdown += section
+                json["hatecheck"] = entry
             }
             let dir = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -74,5 +89,53 @@ struct Eval: ParsableCommand {
             try writeAtomically(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .prettyPrinted]), to: dir.appendingPathComponent("eval.json"))
             print(markdown)
         }
+    }
+
+    /// Progress on standard error every 10 statements and at the end, with the time left.
+    func progressReporter(_ label: String) -> (Int, Int) -> Void {
+        let progress = EvaluationProgress(label: label)
+        return { done, total in
+            if done % 10 == 0 || done == total { note(progress.line(done: done, total: total)) }
+        }
+    }
+
+    /// HateCheck under `setting`, beside the majority class and TF-IDF baseline of the pooled train splits.
+    func runHateCheck(_ classifier: ExplainedClassifier, setting: Evaluation.Setting, shared: URL) throws -> (String, [String: Any]) {
+        let cases = try HateCheckImporter.load(shared.appendingPathComponent("datasets/hatecheck/test_suite_cases.csv"))
+        var sample = cases
+        if let limit {
+            // The suite lists its cases functionality by functionality: an even share of each, by id hash, keeps all covered.
+            let functionalities = Set(cases.map(\.functionality)).count
+            let share = max(1, limit / functionalities)
+            sample = Dictionary(grouping: cases, by: \.functionality).values.flatMap { group in
+                group.sorted { DataSplit.hash($0.id, seed: StratifiedSample.defaultSeed) < DataSplit.hash($1.id, seed: StratifiedSample.defaultSeed) }.prefix(share)
+            }.sorted { $0.id < $1.id }
+        }
+        let model = try Evaluation.hateCheck(classifier, cases: sample, setting: setting, maxNewTokens: maxNewTokens,
+                                             progress: progressReporter("hatecheck \(setting.name)"))
+        var rows = [model.result]
+        let pooled = try ["davidson", "stormfront", "hatexplain"].flatMap { try DatasetCatalog.records($0, split: .train, shared: shared) }
+        if let label = MajorityClass.label(of: pooled) {
+            rows.append(try Evaluation.Result(dataset: HateCheckImporter.source, mode: "majority class of pooled train (\(label.rawValue))",
+                                              truth: sample.map(\.record.label), predicted: sample.map { _ in label.isHarmful ? .hate : .neutral },
+                                              secondsPerStatement: nil))
+        }
+        let baseline = TfidfBaseline.scores(for: HateCheckImporter.source)
+        if let b = baseline {
+            rows.append(Evaluation.Result(dataset: HateCheckImporter.source, mode: Self.baselineMode, report: b.report, interval: b.interval, secondsPerStatement: nil))
+        }
+        var section = "\n## HateCheck (\(setting.name); flagged = offensive or hate; accuracy is the pass rate)\n\n" + Evaluation.markdown(rows)
+        section += "\n- \(sample.count) of \(cases.count) cases" + (limit == nil ? "" : ", an even share of each functionality by id hash")
+        if let b = baseline { section += "; the baseline is trained on the \(b.trainedOn) and scored on all \(b.count) cases" }
+        section += "\n\n| functionality | passed | total | rate | tf-idf baseline rate |\n| --- | ---: | ---: | ---: | ---: |\n"
+        for (f, v) in model.passRates.sorted(by: { $0.key < $1.key }) {
+            let rate = baseline?.passRates[f].map { String(format: "%.2f", $0) } ?? "-"
+            section += String(format: "| %@ | %d | %d | %.2f | %@ |\n", f, v.passed, v.total, Double(v.passed) / Double(v.total), rate)
+        }
+        let entry: [String: Any] = [
+            "results": try JSONSerialization.jsonObject(with: JSONEncoder().encode(rows)),
+            "functionalities": model.passRates.mapValues { ["passed": $0.passed, "total": $0.total] },
+        ]
+        return (section, entry)
     }
 }
