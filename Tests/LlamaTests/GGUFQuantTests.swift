@@ -50,6 +50,15 @@ final class GGUFQuantTests: XCTestCase {
         }
     }
 
+    /// The written-out fp16 conversion the decoders use agrees with Swift's `Float16` on every
+    /// non-NaN bit pattern (subnormals, zeros and infinities included).
+    func testScaleConversionMatchesFloat16() {
+        for bits in 0...UInt16.max where !Float16(bitPattern: bits).isNaN {
+            let got = withUnsafeBytes(of: bits.littleEndian) { GGUFBlocks.half($0.baseAddress!, 0) }
+            if got.bitPattern != Float(Float16(bitPattern: bits)).bitPattern { XCTFail("fp16 0x\(String(bits, radix: 16)): \(got)"); return }
+        }
+    }
+
     /// A decode that starts mid-tensor (as the threaded and row-wise paths do) gives the same values.
     func testDecodingFromAnyBlockMatches() {
         for c in Self.cases {

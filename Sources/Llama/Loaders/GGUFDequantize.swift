@@ -46,8 +46,15 @@ enum GGUFBlocks {
     typealias Bytes = SIMD16<UInt8>
     typealias Lanes = SIMD16<Float>
 
+    /// An fp16 scale as Float, exactly. Written out because on the baseline x86-64 target
+    /// `Float(Float16)` is a libcall (`__extendhfsf2`), a few nanoseconds per block of a GEMV.
     @inline(__always) static func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
-        Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+        let h = UInt32(p.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+        let sign = (h & 0x8000) << 16, exponent = h & 0x7C00, mantissa = h & 0x3FF
+        if exponent == 0x7C00 { return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13) }
+        // Zero and subnormals are mantissa * 2^-24, a product float32 holds exactly.
+        if exponent == 0 { return Float(bitPattern: sign | (Float(mantissa) * 0x1p-24).bitPattern) }
+        return Float(bitPattern: sign | ((h & 0x7FFF) << 13 &+ (127 - 15) << 23))
     }
     @inline(__always) static func bytes(_ p: UnsafeRawPointer, _ offset: Int) -> Bytes {
         p.loadUnaligned(fromByteOffset: offset, as: Bytes.self)
