@@ -114,22 +114,28 @@ public struct GGUFLinear: FrozenLinear {
 
     /// y = W x for one input row, rows split over threads.
     public func gemv(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        let base = file.data(info), type = info.type, stride = rowBytes, cols = inFeatures
-        let blocks = cols / type.blockSize
         rowOrder.withUnsafeBufferPointer { order in
-            forRowChunks(outFeatures, minimumChunk: Swift.max(1, 8192 / cols)) { range in
-                @inline(__always) func rowsDotted(_ dot: (UnsafeRawPointer) -> Float) {
-                    for r in range { y[r] = dot(base + order[r] * stride) }
-                }
-                switch type {
-                case .q4_0: rowsDotted { GGUFDot.q4_0($0, x, blocks: blocks) }
-                case .q4_1: rowsDotted { GGUFDot.q4_1($0, x, blocks: blocks) }
-                case .q8_0: rowsDotted { GGUFDot.q8_0($0, x, blocks: blocks) }
-                default:
-                    let row = UnsafeMutablePointer<Float>.allocate(capacity: cols)
-                    defer { row.deallocate() }
-                    rowsDotted { type.dequantize(blocks: blocks, from: $0, into: row); return dot(row, x, cols) }
-                }
+            Self.gemv(type: info.type, blocks: file.data(info), rowOrder: order.baseAddress!, rows: outFeatures, cols: inFeatures, x, y)
+        }
+    }
+
+    /// y[r] = W[rowOrder[r]] · x for `rows` block rows of `cols` elements of `type` stored back to back
+    /// at `blocks` (the kernel of `gemv`, on any buffer, so the benchmark can run it on synthetic rows).
+    static func gemv(type: GGUFTensorType, blocks base: UnsafeRawPointer, rowOrder order: UnsafePointer<Int>, rows: Int, cols: Int,
+                     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        let stride = type.rowBytes(cols)!, blocks = cols / type.blockSize
+        forRowChunks(rows, minimumChunk: Swift.max(1, 8192 / cols)) { range in
+            @inline(__always) func rowsDotted(_ dot: (UnsafeRawPointer) -> Float) {
+                for r in range { y[r] = dot(base + order[r] * stride) }
+            }
+            switch type {
+            case .q4_0: rowsDotted { GGUFDot.q4_0($0, x, blocks: blocks) }
+            case .q4_1: rowsDotted { GGUFDot.q4_1($0, x, blocks: blocks) }
+            case .q8_0: rowsDotted { GGUFDot.q8_0($0, x, blocks: blocks) }
+            default:
+                let row = UnsafeMutablePointer<Float>.allocate(capacity: cols)
+                defer { row.deallocate() }
+                rowsDotted { type.dequantize(blocks: blocks, from: $0, into: row); return dot(row, x, cols) }
             }
         }
     }
@@ -168,8 +174,8 @@ enum GGUFDot {
         var a0 = Lanes(), a1 = Lanes()
         for b in 0..<blocks {
             let p = row + b * 34, d = GGUFBlocks.half(p, 0)
-            a0 += Lanes(SIMD16<Int32>(truncatingIfNeeded: p.loadUnaligned(fromByteOffset: 2, as: SIMD16<Int8>.self))) * d * x(xs, 32 * b)
-            a1 += Lanes(SIMD16<Int32>(truncatingIfNeeded: p.loadUnaligned(fromByteOffset: 18, as: SIMD16<Int8>.self))) * d * x(xs, 32 * b + 16)
+            a0 += GGUFBlocks.float(p.loadUnaligned(fromByteOffset: 2, as: SIMD16<Int8>.self)) * d * x(xs, 32 * b)
+            a1 += GGUFBlocks.float(p.loadUnaligned(fromByteOffset: 18, as: SIMD16<Int8>.self)) * d * x(xs, 32 * b + 16)
         }
         return (a0 + a1).sum()
     }

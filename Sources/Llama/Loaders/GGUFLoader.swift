@@ -1,9 +1,9 @@
 import Foundation
 import Tensor
 
-/// Builds a `LoadedModel` from a GGUF file with `general.architecture = llama` and llama.cpp's
-/// tensor names (`token_embd`, `blk.N.attn_q`, ...). q/k are stored in Meta's interleaved layout
-/// and are reordered to rotate-half here.
+/// Builds a `LoadedModel` (or a `LlamaModel` whose projections stay in their blocks) from a GGUF file
+/// with `general.architecture = llama` and llama.cpp's tensor names (`token_embd`, `blk.N.attn_q`, ...).
+/// q/k are stored in Meta's interleaved layout and are reordered to rotate-half here.
 public enum GGUFLoader {
     /// The model in a mapped GGUF file, every tensor dequantized to float32; throws naming the file
     /// and the key or tensor at fault.
