@@ -46,8 +46,15 @@ enum GGUFBlocks {
     typealias Bytes = SIMD16<UInt8>
     typealias Lanes = SIMD16<Float>
 
+    /// An fp16 scale as Float, exactly. Written out because on the baseline x86-64 target
+    /// `Float(Float16)` is a libcall (`__extendhfsf2`), a few nanoseconds per block of a GEMV.
     @inline(__always) static func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
-        Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+        let h = UInt32(p.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+        let sign = (h & 0x8000) << 16, exponent = h & 0x7C00, mantissa = h & 0x3FF
+        if exponent == 0x7C00 { return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13) }
+        // Zero and subnormals are mantissa * 2^-24, a product float32 holds exactly.
+        if exponent == 0 { return Float(bitPattern: sign | (Float(mantissa) * 0x1p-24).bitPattern) }
+        return Float(bitPattern: sign | ((h & 0x7FFF) << 13 &+ (127 - 15) << 23))
     }
     @inline(__always) static func bytes(_ p: UnsafeRawPointer, _ offset: Int) -> Bytes {
         p.loadUnaligned(fromByteOffset: offset, as: Bytes.self)
@@ -55,16 +62,26 @@ enum GGUFBlocks {
     @inline(__always) static func store(_ v: Lanes, _ dst: UnsafeMutablePointer<Float>, _ offset: Int) {
         UnsafeMutableRawPointer(dst + offset).storeBytes(of: v, as: Lanes.self)
     }
-    /// Unsigned codes to floats (exact).
-    @inline(__always) static func float(_ q: Bytes) -> Lanes { Lanes(SIMD16<Int32>(truncatingIfNeeded: q)) }
-    /// Codes minus a bias, as signed integers, to floats (exact).
-    @inline(__always) static func float(_ q: Bytes, minus bias: Int32) -> Lanes {
-        Lanes(SIMD16<Int32>(truncatingIfNeeded: q) &- bias)
+    /// Unsigned codes to floats (exact). The generic SIMD conversions are not inlined (a call per
+    /// vector); lane-wise widening is, and OR-ing a code into the mantissa of 2^23 makes 2^23 + q.
+    @inline(__always) static func float(_ q: Bytes) -> Lanes { magic(q) - 8_388_608 }
+    /// Codes minus a bias, to floats: (2^23 + q) - (2^23 + bias), exact for codes and biases below 2^8.
+    @inline(__always) static func float(_ q: Bytes, minus bias: Float) -> Lanes { magic(q) - (8_388_608 + bias) }
+    /// int8 codes to floats, by way of q + 128 in an unsigned byte.
+    @inline(__always) static func float(_ q: SIMD16<Int8>) -> Lanes { float(unsafeBitCast(q, to: Bytes.self) ^ 0x80, minus: 128) }
+    @inline(__always) static func magic(_ q: Bytes) -> Lanes {
+        let w = SIMD16<UInt32>(UInt32(q[0]), UInt32(q[1]), UInt32(q[2]), UInt32(q[3]), UInt32(q[4]), UInt32(q[5]), UInt32(q[6]),
+                               UInt32(q[7]), UInt32(q[8]), UInt32(q[9]), UInt32(q[10]), UInt32(q[11]), UInt32(q[12]), UInt32(q[13]),
+                               UInt32(q[14]), UInt32(q[15]))
+        return unsafeBitCast(w | 0x4B00_0000, to: Lanes.self)
     }
-    /// Bit `shift + lane` of a 32-bit word in each lane (Q5's high bits: bit j belongs to element j).
+    /// Bit `shift + lane` of a 32-bit word in each lane (Q5's high bits: bit j belongs to element j):
+    /// two bytes broadcast, one bit masked per lane, and (bit + 127) >> 7 turns 0 or 2^k into 0 or 1.
     @inline(__always) static func bits(_ word: UInt32, from shift: UInt32) -> Bytes {
-        let lanes = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) &+ shift
-        return Bytes(truncatingIfNeeded: (SIMD16<UInt32>(repeating: word) &>> lanes) & 1)
+        let low = UInt8(truncatingIfNeeded: word >> shift), high = UInt8(truncatingIfNeeded: word >> (shift + 8))
+        let masked = Bytes(lowHalf: SIMD8(repeating: low), highHalf: SIMD8(repeating: high))
+            & Bytes(1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128)
+        return (masked &+ 127) &>> 7
     }
 
     /// d fp16, 16 bytes: element j is the low nibble of byte j, element 16 + j its high nibble; w = d * (q - 8).
@@ -98,8 +115,8 @@ enum GGUFBlocks {
     /// d fp16, 32 int8; w = q * d.
     static func q8_0(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>) {
         let d = half(src, 0)
-        store(Lanes(SIMD16<Int32>(truncatingIfNeeded: src.loadUnaligned(fromByteOffset: 2, as: SIMD16<Int8>.self))) * d, dst, 0)
-        store(Lanes(SIMD16<Int32>(truncatingIfNeeded: src.loadUnaligned(fromByteOffset: 18, as: SIMD16<Int8>.self))) * d, dst, 16)
+        store(float(src.loadUnaligned(fromByteOffset: 2, as: SIMD16<Int8>.self)) * d, dst, 0)
+        store(float(src.loadUnaligned(fromByteOffset: 18, as: SIMD16<Int8>.self)) * d, dst, 16)
     }
 
     /// 16 scale bytes (low nibble scale, high nibble min, one per 16 elements), 64 bytes of 2-bit codes,
@@ -133,8 +150,8 @@ enum GGUFBlocks {
                     let dl = d * Float(Int(low | high << 4) - 32)
                     let q = (bytes(src, 32 + h * 32 + g * 16) &>> UInt8(2 * s)) & 3
                     let mask = (bytes(src, g * 16) &>> UInt8(4 * h + s)) & 1
-                    store(Lanes(SIMD16<Int32>(truncatingIfNeeded: q) &- SIMD16<Int32>(truncatingIfNeeded: (mask ^ 1) &<< 2)) * dl,
-                          dst, h * 128 + s * 32 + g * 16)
+                    // q - 4 when the mask bit is clear is (q + 4 * mask) - 4.
+                    store(float(q | mask &<< 2, minus: 4) * dl, dst, h * 128 + s * 32 + g * 16)
                 }
             }
         }

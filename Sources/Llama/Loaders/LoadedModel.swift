@@ -56,21 +56,29 @@ public enum ModelLoader {
 /// Hugging Face rotates the two halves of each head. Reordering the output rows of q/k per head
 /// turns one into the other, as transformers' `convert_llama_weights_to_hf` does.
 func interleavedToRotateHalf(_ w: Tensor, heads: Int) -> Tensor {
-    let rows = w.shape[0], cols = w.shape[1], headDim = rows / heads
+    let rows = w.shape[0], cols = w.shape[1]
+    let order = interleavedToRotateHalfRows(rows, heads: heads)
     let src = w.contiguous()
     let out = Tensor(zeros: [rows, cols])
     src.withUnsafeBufferPointer { s in
         out.withUnsafeMutableBufferPointer { d in
-            for h in 0..<heads {
-                for i in 0..<(headDim / 2) {
-                    for j in 0..<2 {
-                        let from = (h * headDim + 2 * i + j) * cols
-                        let to = (h * headDim + j * (headDim / 2) + i) * cols
-                        for c in 0..<cols { d[to + c] = s[from + c] }
-                    }
-                }
+            for (to, from) in order.enumerated() {
+                (d.baseAddress! + to * cols).update(from: s.baseAddress! + from * cols, count: cols)
             }
         }
     }
     return out
+}
+
+/// The row reorder of `interleavedToRotateHalf`: output row h*hd + j*hd/2 + i is input row
+/// h*hd + 2i + j, for head h, pair i and member j of a head of hd rows.
+func interleavedToRotateHalfRows(_ rows: Int, heads: Int) -> [Int] {
+    let headDim = rows / heads
+    var order = [Int](repeating: 0, count: rows)
+    for h in 0..<heads {
+        for i in 0..<(headDim / 2) {
+            for j in 0..<2 { order[h * headDim + j * (headDim / 2) + i] = h * headDim + 2 * i + j }
+        }
+    }
+    return order
 }

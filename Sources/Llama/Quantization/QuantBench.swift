@@ -27,6 +27,12 @@ public enum QuantBench {
         public var gemmSeconds: Double = 0
         /// Seconds for dense `cblas_sgemm` on the same shapes.
         public var sgemmSeconds: Double = 0
+        /// GGUF Q4_1 GEMV (`GGUFLinear`'s float32 block-dot kernel) on a matrix of `q41Bytes`, bytes/s.
+        public var q41GEMVBandwidth: Double = 0
+        /// Block bytes of that matrix.
+        public var q41Bytes: Int = 0
+        /// GGUF Q4_1 dequantization of the same matrix to float32 over the threads, weights/s.
+        public var q41DequantWeightsPerSecond: Double = 0
         /// Storage of a 4096x11008 NF4 layer with double quantization.
         public var bitsPerParameter: Double = 0
         /// The integer kernel compiled in.
@@ -34,6 +40,8 @@ public enum QuantBench {
         /// `Parallel.threads` during the run.
         public var threads = 0
 
+        /// Q4_1 GEMV bandwidth over streaming-read bandwidth.
+        public var q41BandwidthRatio: Double { q41GEMVBandwidth / streamBandwidth }
         /// Large GEMV bandwidth over streaming-read bandwidth (goal >= 0.8).
         public var bandwidthRatio: Double { largeGEMVBandwidth / streamBandwidth }
         /// Fast NF4 GEMV over fp32 sgemv on the L3-resident shape (goal >= 3).
@@ -52,6 +60,8 @@ public enum QuantBench {
               NF4 GEMV L3-resident exact   \(f(l3ExactWeightsPerSecond / 1e9)) G weights/s
               fp32 cblas_sgemv same shape  \(f(sgemvWeightsPerSecond / 1e9)) G weights/s  speedup \(f(gemvSpeedupOverSgemv)) (goal >= 3)
               NF4 GEMM M=256 incl dequant  \(f(gemmSeconds * 1e3, 1)) ms vs sgemm \(f(sgemmSeconds * 1e3, 1)) ms  ratio \(f(gemmRatio)) (goal >= 0.6)
+              GGUF Q4_1 GEMV \(q41Bytes / 1_000_000) MB (fp32)   \(f(q41GEMVBandwidth / 1e9)) GB/s  ratio \(f(q41BandwidthRatio))
+              GGUF Q4_1 dequantize to fp32 \(f(q41DequantWeightsPerSecond / 1e9)) G weights/s
               bits/parameter 4096x11008 DQ \(f(bitsPerParameter, 4)) (goal <= 4.13)
             """
         }
@@ -72,6 +82,12 @@ public enum QuantBench {
         let (tStream, tLarge) = bestPair(10, { streamBuffer.read() }, { large.gemvFast(xl, &yl) })
         r.streamBandwidth = Double(streamBuffer.bytes) / tStream
         r.largeGEMVBandwidth = Double(r.largeBytes) / tLarge
+        let q41 = SyntheticQ4_1(rows: 11008, cols: 20480)
+        r.q41Bytes = q41.bytes
+        let (tStream2, tQ41) = bestPair(10, { streamBuffer.read() }, { q41.gemv(xl, &yl) })
+        r.streamBandwidth = Swift.max(r.streamBandwidth, Double(streamBuffer.bytes) / tStream2)
+        r.q41GEMVBandwidth = Double(q41.bytes) / tQ41
+        r.q41DequantWeightsPerSecond = Double(q41.rows * q41.cols) / best(3) { q41.dequantize() }
 
         let (m, n) = (4096, 4096)
         let small = syntheticWeight(rows: m, cols: n)
@@ -117,6 +133,56 @@ public enum QuantBench {
         return QuantizedTensor(shape: [rows, cols], quantType: .nf4, blocksize: 64, packed: packed,
                                scales: .double(codes: codes, nestedAbsmax: nested, offset: 0.02, nestedBlocksize: 256,
                                                nestedQuantMap: DynamicMap.signed8Bit))
+    }
+
+    /// A Q4_1 weight of pseudo-random nibbles and finite fp16 scales in GGUF's block layout, for
+    /// `GGUFLinear`'s GEMV kernel (its speed does not depend on the values).
+    final class SyntheticQ4_1 {
+        let rows: Int, cols: Int, bytes: Int
+        private let data: UnsafeMutableRawPointer
+        private let order: [Int]
+
+        init(rows: Int, cols: Int) {
+            (self.rows, self.cols) = (rows, cols)
+            bytes = GGUFTensorType.q4_1.rowBytes(cols)! * rows
+            data = .allocate(byteCount: bytes, alignment: 64)
+            var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+            for i in 0..<(bytes / 20) {
+                let block = data + i * 20
+                block.storeBytes(of: UInt16(0x2E66), toByteOffset: 0, as: UInt16.self)   // d = 0.1
+                block.storeBytes(of: UInt16(0xAE66), toByteOffset: 2, as: UInt16.self)   // m = -0.1
+                for w in 0..<2 {
+                    state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                    block.storeBytes(of: state, toByteOffset: 4 + 8 * w, as: UInt64.self)
+                }
+            }
+            order = Array(0..<rows)
+        }
+
+        deinit { data.deallocate() }
+
+        func gemv(_ x: [Float], _ y: inout [Float]) {
+            order.withUnsafeBufferPointer { o in
+                y.withUnsafeMutableBufferPointer { GGUFLinear.gemv(type: .q4_1, blocks: data, rowOrder: o.baseAddress!, rows: rows, cols: cols, x, $0.baseAddress!) }
+            }
+        }
+
+        /// Dequantizes every row, each thread's rows a few at a time into one reused 4 MiB buffer, so the
+        /// rate measured is the decoder's rather than page faults on a 900 MB output.
+        func dequantize() {
+            let (cols, data, stride) = (cols, data, GGUFTensorType.q4_1.rowBytes(cols)!)
+            let perRun = Swift.max(1, (1 << 20) / cols)
+            Parallel.forRanges(rows, minimumPerThread: 64) { range in
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: perRun * cols)
+                defer { buffer.deallocate() }
+                var r = range.lowerBound
+                while r < range.upperBound {
+                    let n = Swift.min(perRun, range.upperBound - r)
+                    GGUFTensorType.q4_1.dequantize(blocks: n * cols / 32, from: data + r * stride, into: buffer)
+                    r += n
+                }
+            }
+        }
     }
 
     /// A buffer far larger than the caches, summed with SIMD over the kernel threads: the streaming-read

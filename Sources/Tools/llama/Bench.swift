@@ -10,7 +10,8 @@ extension LlamaTool {
             abstract: "Decode tokens/s of a random stories15M-shaped model (dim 288, 6 layers, 6 heads, vocab 32000).",
             discussion: """
             With --kernels, the 4-bit kernel micro-benchmarks instead: NF4 GEMV bandwidth against a streaming read, \
-            L3-resident GEMV against cblas_sgemv, GEMM against cblas_sgemm, and bits per parameter. Build with \
+            L3-resident GEMV against cblas_sgemv, GEMM against cblas_sgemm, bits per parameter, and the GGUF \
+            Q4_1 GEMV against the same streaming read. Build with \
             -Xswiftc -target-cpu -Xswiftc znver4 -Xswiftc -DQUANT_AVX512 for the AVX-512 VNNI kernel (Zen 4, or \
             icelake-server / sapphirerapids on Intel), or -Xswiftc -target-cpu -Xswiftc znver3 -Xswiftc -DQUANT_AVX2 \
             for the AVX2 one.
