@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 sources=$(ls Sources/Llama/Tokenizer/*.swift | grep -v TokenizerForModel.swift)
 mkdir -p .build/tokenizer-corpus
+# The first byte picks the parser (2: tokenizer.json), so the byte-level seeds carry one in front.
+for name in tokenizer_bytelevel_tiny tokenizer_bytelevel_tiny_split; do
+    { printf '\002'; cat "Tests/LlamaTests/Fixtures/$name.json"; } > ".build/tokenizer-corpus/seed-$name"
+done
 swiftc -O -sanitize=fuzzer,address -parse-as-library Fuzz/TokenizerFuzz/TokenizerFuzz.swift $sources \
     Sources/Llama/IO/OrderedJSON.swift Sources/Llama/IO/MappedFile.swift -o .build/tokenizer-fuzz
 .build/tokenizer-fuzz -max_total_time="${1:-300}" -rss_limit_mb=4096 .build/tokenizer-corpus Tests/LlamaTests/Fixtures/

@@ -4,9 +4,9 @@ extension Tokenizer {
     /// `addBOS` asks for the text framed as the model expects at the start of its input: BOS is added
     /// only when `addsBOS` says the model wants one (SentencePiece models do; SmolLM2 does not).
     /// Byte-level tokenizers follow Hugging Face `tokenizers` (`encode(text, add_special_tokens=False)`
-    /// plus that framing); SentencePiece ones match `sentencepiece`'s `encode(text, add_bos=..., add_eos=...)`: an empty string gives no
-    /// pieces, characters outside the vocabulary become byte pieces when byte fallback is on and
-    /// otherwise one unknown id per run. Runs in O(n log n) for n characters.
+    /// plus that framing). SentencePiece ones match `sentencepiece`'s `encode(text, add_bos=...,
+    /// add_eos=...)`: an empty string gives no pieces, characters outside the vocabulary become byte
+    /// pieces when byte fallback is on and otherwise one unknown id per run. Runs in O(n log n) for n characters.
     public func encode(_ text: String, addBOS: Bool = true, addEOS: Bool = false) -> [Int] {
         var ids: [Int] = []
         if addBOS, addsBOS, let bosID { ids.append(bosID) }
@@ -24,7 +24,8 @@ extension Tokenizer {
         if !addedTokens.isEmpty {
             var position = 0
             while position < utf8.count {
-                guard addedTokenFirstBytes[Int(utf8[position])], let token = addedTokens.first(where: { utf8[position...].starts(with: $0.bytes) }) else {
+                guard addedTokenFirstBytes[Int(utf8[position])],
+                      let token = addedTokens.first(where: { utf8[position...].starts(with: $0.bytes) }) else {
                     position += 1
                     continue
                 }
