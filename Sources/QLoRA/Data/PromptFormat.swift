@@ -29,7 +29,7 @@ public enum PromptFormat {
     }
 
     /// The chat style's system turn.
-    public static let chatInstruction = "Classify the user's statement as neutral, offensive or hate. If it is offensive or hate, name the affected groups, the harmful words (copied from the statement) and the reason."
+    public static let chatInstruction = "Classify the user's statement as neutral, offensive or hate; for offensive or hate, name the affected groups, the harmful words and why."
 
     /// What the chat answer starts with; the label's first token follows it.
     public static let chatLabelPrefix = "Classification:"

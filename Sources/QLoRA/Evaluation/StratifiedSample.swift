@@ -26,6 +26,17 @@ public enum StratifiedSample {
         return result
     }
 
+    /// At most `perClass` records of each label, the first by id hash: the class-balanced
+    /// training sample (classes smaller than the cap are kept whole).
+    public static func capped(_ records: [ExplanationRecord], perClass: Int, seed: UInt64 = defaultSeed) -> [ExplanationRecord] {
+        var taken: [HateLabel: Int] = [:]
+        return records.map { (DataSplit.hash($0.id, seed: seed), $0) }.sorted { ($0.0, $0.1.id) < ($1.0, $1.1.id) }.compactMap { _, r in
+            guard taken[r.label, default: 0] < perClass else { return nil }
+            taken[r.label, default: 0] += 1
+            return r
+        }
+    }
+
     /// The sample of at most `limit` records (plus the one-per-class minimum) from `records`.
     public static func draw(_ records: [ExplanationRecord], limit: Int, seed: UInt64 = defaultSeed) -> [ExplanationRecord] {
         let ordered = records.map { (DataSplit.hash($0.id, seed: seed), $0) }.sorted { ($0.0, $0.1.id) < ($1.0, $1.1.id) }

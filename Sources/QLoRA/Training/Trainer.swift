@@ -106,6 +106,15 @@ public final class Trainer {
             history.append(TrainingLogEntry(step: 0, epoch: 0, evalLoss: v))
             report(String(format: "step 0 validation loss %.4f", v))
         }
+        // The best adapter so far lives in best/, written when an evaluation improves on every earlier
+        // one, so a resumed run recovers both the best and the patience count from the log.
+        let bestDirectory = outputDirectory.appendingPathComponent("best")
+        func evaluationsSinceBest() -> Int {
+            let losses = history.compactMap(\.evalLoss)
+            guard let best = losses.indices.min(by: { losses[$0] < losses[$1] }) else { return 0 }
+            return losses.count - 1 - best
+        }
+        var stoppedEarly = false
         let params = lora.parameters
         let started = Date(), startStep = step
         var tokensSinceStart = 0
@@ -142,8 +151,14 @@ public final class Trainer {
                               step, totalSteps, lossSum, lr, norm, tps, Self.clock(eta)))
             }
             if options.evalSteps > 0 && step % options.evalSteps == 0, let v = validationLoss(lora) {
+                let best = history.compactMap(\.evalLoss).min() ?? .infinity
                 history.append(TrainingLogEntry(step: step, epoch: epoch, evalLoss: v))
-                report(String(format: "step %d validation loss %.4f", step, v))
+                if v < best { try lora.adapter.save(to: bestDirectory) }
+                report(String(format: "step %d validation loss %.4f%@", step, v, v < best ? " (best)" : String(format: " (best %.4f)", best)))
+                if options.earlyStoppingPatience > 0 && evaluationsSinceBest() >= options.earlyStoppingPatience {
+                    report("early stop: \(options.earlyStoppingPatience) evaluations without a lower validation loss")
+                    stoppedEarly = true
+                }
             }
             try writeAtomically(TrainingLogEntry.jsonLines(history), to: outputDirectory.appendingPathComponent("training_log.jsonl"))
             if options.saveSteps > 0 && step % options.saveSteps == 0 {
@@ -153,15 +168,28 @@ public final class Trainer {
             if let stop = stopAfterStep, step >= stop {
                 return TrainingSummary(steps: step, finalLoss: lastLoss, validationLoss: nil, tokensPerSecond: 0, adapterDirectory: outputDirectory)
             }
+            if stoppedEarly { break }
         }
-        let validationLoss = validationLoss(lora)
-        if let v = validationLoss, history.last?.evalLoss == nil {
+        var validationLoss = history.last?.step == step ? history.last?.evalLoss : nil
+        if validationLoss == nil, let v = self.validationLoss(lora) {
+            let best = history.compactMap(\.evalLoss).min() ?? .infinity
             history.append(TrainingLogEntry(step: step, epoch: Double(step * options.gradientAccumulationSteps) / Double(batchesPerEpoch), evalLoss: v))
+            if v < best { try lora.adapter.save(to: bestDirectory) }
             report(String(format: "final validation loss %.4f", v))
+            validationLoss = v
         }
         try writeAtomically(TrainingLogEntry.jsonLines(history), to: outputDirectory.appendingPathComponent("training_log.jsonl"))
         try writeAtomically(Data(LossCurveSVG.render(history, title: "QLoRA training loss").utf8), to: outputDirectory.appendingPathComponent("loss_curve.svg"))
-        try lora.adapter.save(to: outputDirectory)
+        if let best = history.compactMap(\.evalLoss).min(), FileManager.default.fileExists(atPath: bestDirectory.path) {
+            // The adapter of the best validation loss is the result, as load_best_model_at_end.
+            let adapter = try LoRAAdapter.load(directory: bestDirectory)
+            try adapter.save(to: outputDirectory)
+            try? FileManager.default.removeItem(at: bestDirectory)
+            if best != validationLoss { report(String(format: "kept the adapter of the best validation loss %.4f", best)) }
+            validationLoss = best
+        } else {
+            try lora.adapter.save(to: outputDirectory)
+        }
         let seconds = Date().timeIntervalSince(started)
         return TrainingSummary(steps: step, finalLoss: lastLoss, validationLoss: validationLoss,
                                tokensPerSecond: seconds > 0 ? Double(tokensSinceStart) / seconds : 0, adapterDirectory: outputDirectory)

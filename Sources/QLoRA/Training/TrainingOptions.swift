@@ -33,6 +33,10 @@ public struct TrainingOptions: Sendable, Equatable {
     public var loggingSteps = 1
     /// Evaluate the validation loss every this many optimizer steps (0: only at the end).
     public var evalSteps = 0
+    /// Stop when this many validation evaluations in a row did not lower the best validation loss
+    /// (transformers' `EarlyStoppingCallback`); 0 trains to the end. With a validation set, the
+    /// adapter written at the end is the one of the best validation loss (`load_best_model_at_end`).
+    public var earlyStoppingPatience = 0
     /// Recompute each decoder layer's activations in the backward pass instead of keeping them.
     public var gradientCheckpointing = false
     /// The frozen base's storage: NF4 with double quantization as QLoRA (and the paper) does,

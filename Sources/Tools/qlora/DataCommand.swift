@@ -18,11 +18,13 @@ struct DataCommand: ParsableCommand {
     @Option(name: both("split"), help: "train, validation or test.") var split = "train"
     @Option(name: both("shared"), help: "The folder holding datasets/ (the project's ../shared).") var shared = "../shared"
     @Option(name: both("limit"), help: "Keep a class-stratified sample of about this many records, picked by id hash.") var limit: Int?
+    @Option(name: both("max_per_class"), help: "Keep at most this many records of each label, picked by id hash (class balance for training).") var maxPerClass: Int?
     @Option(name: both("seed"), help: "Seed of the synthetic corpus.") var seed: UInt64 = 7
     @Option(name: both("out")) var out: String
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let maxPerClass, maxPerClass < 1 { throw ValidationError("--max_per_class must be at least 1") }
     }
 
     func run() throws {
@@ -31,6 +33,7 @@ struct DataCommand: ParsableCommand {
             let splits = try DatasetCatalog.splits(dataset, shared: URL(fileURLWithPath: shared), corpusSeed: seed)
             var records = splits[wanted]
             if let limit { records = StratifiedSample.draw(records, limit: limit) }
+            if let maxPerClass { records = StratifiedSample.capped(records, perClass: maxPerClass) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var data = Data()

@@ -38,6 +38,7 @@ struct Train: ParsableCommand {
     @Option(name: both("save_steps")) var saveSteps = 25
     @Option(name: both("logging_steps")) var loggingSteps = 1
     @Option(name: both("eval_steps"), help: "Validation loss every N steps (0: at the end only).") var evalSteps = 0
+    @Option(name: both("early_stopping_patience"), help: "Stop after N validation losses in a row that do not beat the best (0: never); the best adapter is kept.") var earlyStoppingPatience = 0
     @Option(name: both("seed")) var seed: UInt64 = 4761
     @Flag(name: both("resume"), help: "Continue from the latest checkpoint in --output_dir.") var resume = false
 
@@ -52,6 +53,8 @@ struct Train: ParsableCommand {
         _ = try parseBytes(optimizerMemoryBudget)
         guard PromptStyle(rawValue: promptStyle) != nil else { throw ValidationError("--prompt_style must be one of \(PromptStyle.allCases.map(\.rawValue).joined(separator: ", ")), got \(promptStyle)") }
         guard quantize == "none" || QuantType(rawValue: quantize) != nil else { throw ValidationError("--quantize must be nf4, fp4 or none") }
+        guard earlyStoppingPatience >= 0 else { throw ValidationError("--early_stopping_patience must be 0 or more") }
+        guard earlyStoppingPatience == 0 || evalSteps > 0 else { throw ValidationError("--early_stopping_patience needs --eval_steps > 0") }
     }
 
     func parseBytes(_ s: String) throws -> Int {
@@ -85,6 +88,7 @@ struct Train: ParsableCommand {
             options.saveSteps = saveSteps
             options.loggingSteps = loggingSteps
             options.evalSteps = evalSteps
+            options.earlyStoppingPatience = earlyStoppingPatience
             options.gradientCheckpointing = gradientCheckpointing
             options.baseQuantization = QuantType(rawValue: quantize)
 
