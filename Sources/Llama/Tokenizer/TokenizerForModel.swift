@@ -4,9 +4,15 @@ extension Tokenizer {
     /// The tokenizer in `override`, or the one that ships with the model at `model`:
     /// `tokenizer.model`, `tokenizer.json` or `tokenizer.bin` in a Hugging Face directory, or a GGUF
     /// file's embedded vocabulary (`tokenizer.ggml.model` "llama" is SentencePiece, "gpt2" byte-level
-    /// BPE). llama2.c checkpoints carry none and need an override.
+    /// BPE). llama2.c checkpoints carry none and need an override, which may itself be a GGUF file
+    /// (the tokenizer of the model a checkpoint was quantized from).
     public static func forModel(at model: String, override: String? = nil) throws -> Tokenizer {
-        if let override { return try Tokenizer(contentsOf: URL(fileURLWithPath: override)) }
+        if let override {
+            if let head = FileHandle(forReadingAtPath: override)?.readData(ofLength: 4), head == Data("GGUF".utf8) {
+                return try forModel(at: override)
+            }
+            return try Tokenizer(contentsOf: URL(fileURLWithPath: override))
+        }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue {
             for name in ["tokenizer.model", "tokenizer.json", "tokenizer.bin"] {

@@ -25,7 +25,16 @@ extension LlamaTool {
             print("architecture: llama, hidden \(c.hiddenSize), intermediate \(c.intermediateSize), layers \(c.numLayers), heads \(c.numHeads), kv heads \(c.numKVHeads), head dim \(c.headDim)")
             print("vocab \(c.vocabSize), context \(c.maxPositions), rms eps \(c.rmsNormEps), rope theta \(c.ropeTheta), \(c.tieWordEmbeddings ? "tied" : "untied") output head")
             print("parameters: \(params) (\(String(format: "%.2f", Double(params) / 1e6))M)")
-            print("stored dtype: \(loaded.storedBytesPerParameter == 4 ? "float32" : "16-bit float"), \(bytes(params * loaded.storedBytesPerParameter)) on disk")
+            if loaded.format == .gguf {
+                // GGUF files mix encodings (SmolLM2: Q4_1 matrices, a Q8_0 embedding, F32 norms).
+                let file = try GGUFFile(path: loaded.path)
+                let byType = Dictionary(grouping: file.tensors.values, by: \.type)
+                let stored = file.tensors.values.reduce(0) { $0 + $1.range.count }
+                print("stored: " + byType.sorted { $0.value.count > $1.value.count }.map { "\($0.value.count) \($0.key.name)" }.joined(separator: ", ")
+                      + " tensors; \(bytes(stored)) of tensor data, " + String(format: "%.2f bits per parameter", Double(stored * 8) / Double(params)))
+            } else {
+                print("stored dtype: \(loaded.storedBytesPerParameter == 4 ? "float32" : "16-bit float"), \(bytes(params * loaded.storedBytesPerParameter)) on disk")
+            }
             print("compute: float32, \(bytes(params * 4)) of weights in memory, KV cache \(bytes(2 * c.numLayers * c.maxPositions * c.kvDim * 4)) per sequence at full context")
         }
 

@@ -8,14 +8,15 @@ struct Quantize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Quantize a model or a safetensors file to 4 bits (bitsandbytes NF4/FP4 layout).",
         discussion: """
-        INPUT is a Hugging Face model directory, a llama2.c .bin checkpoint, or a plain .safetensors file. For a model, \
+        INPUT is a Hugging Face model directory, a GGUF file (dequantized, then re-quantized), a llama2.c .bin checkpoint, \
+        or a plain .safetensors file. For a model, \
         the seven linear layers of every decoder layer are quantized (not the embedding, the norms or the output head). \
         For a plain .safetensors file, every 2-D float tensor whose name ends in .weight is quantized and everything \
         else is copied. OUTPUT ending in .safetensors is one file; anything else is a model directory \
         (config.json with a bitsandbytes quantization_config, model.safetensors).
         """)
 
-    @Option(help: "Hugging Face model directory, llama2.c .bin file, or .safetensors file.")
+    @Option(help: "Hugging Face model directory, .gguf or llama2.c .bin file, or .safetensors file.")
     var input: String
 
     @Option(help: "Output model directory, or a file ending in .safetensors.")
@@ -56,10 +57,11 @@ struct Quantize: ParsableCommand {
             let model: LlamaModel
             if isDirectory.boolValue {
                 model = try HuggingFaceLoader.load(directory: inputURL)
-            } else if inputURL.pathExtension.lowercased() == "bin" {
+            } else if ["bin", "gguf"].contains(inputURL.pathExtension.lowercased()) {
+                // A GGUF's blocks are dequantized to fp32 first, then re-quantized (QLoRA's frozen base).
                 model = try LlamaModel.load(input)
             } else {
-                throw ValidationError("--input must be a model directory, a llama2.c .bin file or a .safetensors file: \(input)")
+                throw ValidationError("--input must be a model directory, a .gguf or llama2.c .bin file, or a .safetensors file: \(input)")
             }
             let quantized = try model.quantized(type: type, blocksize: blocksize, doubleQuant: doubleQuant)
             summary = toFile ? try QuantizedCheckpoint.save(quantized, file: outputURL)

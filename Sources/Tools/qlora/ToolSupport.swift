@@ -18,9 +18,10 @@ func userFacing<T>(_ body: () throws -> T) throws -> T {
 }
 
 /// A model (any format we read) and its tokenizer (beside it, embedded, or `--tokenizer`).
-func loadModel(_ spec: String, tokenizer tokenizerPath: String?) throws -> (LlamaModel, Tokenizer) {
+/// With `keepGGUFBlocks`, a GGUF model's linear layers stay in their quantized blocks.
+func loadModel(_ spec: String, tokenizer tokenizerPath: String?, keepGGUFBlocks: Bool = false) throws -> (LlamaModel, Tokenizer) {
     let path = try resolveModelPath(spec)
-    return (try LlamaModel.load(path), try Tokenizer.forModel(at: path, override: tokenizerPath))
+    return (try LlamaModel.load(path, keepGGUFBlocks: keepGGUFBlocks), try Tokenizer.forModel(at: path, override: tokenizerPath))
 }
 
 /// `NAME=DIR` pairs of `--adapter`, loaded in the order given.

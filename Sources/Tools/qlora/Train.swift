@@ -33,7 +33,7 @@ struct Train: ParsableCommand {
     @Option(name: both("max_seq_length")) var maxSeqLength = 2048
     @Flag(name: both("completion_only"), help: "Mask the prompt out of the loss.") var completionOnly = false
     @Option(name: both("prompt_style"), help: "paper (the full instruction) or compact (one line, for small-context models).") var promptStyle = "paper"
-    @Option(name: both("quantize"), help: "The frozen base: nf4 (QLoRA, double quantization), fp4, or none (fp32).") var quantize = "nf4"
+    @Option(name: both("quantize"), help: "The frozen base: nf4 (QLoRA, double quantization), fp4, gguf (a GGUF model kept in its own quantized blocks, e.g. Q4_1), or none (fp32).") var quantize = "nf4"
     @Flag(name: both("gradient_checkpointing"), help: "Recompute each decoder layer in the backward pass to save memory.") var gradientCheckpointing = false
     @Option(name: both("save_steps")) var saveSteps = 25
     @Option(name: both("logging_steps")) var loggingSteps = 1
@@ -52,7 +52,7 @@ struct Train: ParsableCommand {
         }
         _ = try parseBytes(optimizerMemoryBudget)
         guard PromptStyle(rawValue: promptStyle) != nil else { throw ValidationError("--prompt_style must be one of \(PromptStyle.allCases.map(\.rawValue).joined(separator: ", ")), got \(promptStyle)") }
-        guard quantize == "none" || QuantType(rawValue: quantize) != nil else { throw ValidationError("--quantize must be nf4, fp4 or none") }
+        guard ["none", "gguf"].contains(quantize) || QuantType(rawValue: quantize) != nil else { throw ValidationError("--quantize must be nf4, fp4, gguf or none, got \(quantize)") }
         guard earlyStoppingPatience >= 0 else { throw ValidationError("--early_stopping_patience must be 0 or more") }
         guard earlyStoppingPatience == 0 || evalSteps > 0 else { throw ValidationError("--early_stopping_patience needs --eval_steps > 0") }
     }
@@ -92,7 +92,10 @@ struct Train: ParsableCommand {
             options.gradientCheckpointing = gradientCheckpointing
             options.baseQuantization = QuantType(rawValue: quantize)
 
-            let (base, tok) = try loadModel(model, tokenizer: tokenizer)
+            let (base, tok) = try loadModel(model, tokenizer: tokenizer, keepGGUFBlocks: quantize == "gguf")
+            if quantize == "gguf" && !base.linears.values.contains(where: { $0 is GGUFLinear }) {
+                throw ToolError("--quantize gguf keeps a GGUF model's quantized blocks as the frozen base; \(model) is not a quantized GGUF")
+            }
             var train = try TrainingDataReader.load(URL(fileURLWithPath: dataPath), style: PromptStyle(rawValue: promptStyle)!)
             var validation: [TrainingExample] = []
             if let validationPath {
@@ -101,7 +104,7 @@ struct Train: ParsableCommand {
                 validation = train.filter { DataSplit.of(id: $0.text) == .validation }
                 train = train.filter { DataSplit.of(id: $0.text) != .validation }
             }
-            note("qlora train: \(train.count) training and \(validation.count) validation examples, \(options.totalSteps(examples: train.count)) steps, base \(model) (\(base.parameterCount) parameters, \(quantize == "none" ? "fp32" : quantize)), LoRA r \(loraR) alpha \(loraAlpha) on \(options.lora.targetModules.joined(separator: ","))")
+            note("qlora train: \(train.count) training and \(validation.count) validation examples, \(options.totalSteps(examples: train.count)) steps, base \(model) (\(base.parameterCount) parameters, \(["none": "fp32", "gguf": "its GGUF blocks"][quantize] ?? quantize)), LoRA r \(loraR) alpha \(loraAlpha) on \(options.lora.targetModules.joined(separator: ","))")
             let trainer = try Trainer(model: base, tokenizer: tok, train: train, validation: validation, options: options,
                                       outputDirectory: URL(fileURLWithPath: outputDir))
             trainer.report = { note($0) }
