@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "HolisticBias", dependencies: ["Llama", "Autograd", "Tensor"]),
         .executableTarget(
             name: "llama",
-            dependencies: ["Llama", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Llama", "Tensor", "CBLAS", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/llama"),
         .executableTarget(
             name: "qlora",

@@ -187,13 +187,13 @@ public enum QuantBench {
 
     /// A buffer far larger than the caches, summed with SIMD over the kernel threads: the streaming-read
     /// bandwidth the GEMV is compared with.
-    final class StreamBuffer {
-        let bytes: Int
+    public final class StreamBuffer {
+        public let bytes: Int
         private let count: Int
         private let buf: UnsafeMutablePointer<Float>
         private let sink: UnsafeMutablePointer<Float>
 
-        init(bytes: Int) {
+        public init(bytes: Int) {
             count = bytes / 4
             self.bytes = count * 4
             buf = .allocate(capacity: count)
@@ -206,7 +206,7 @@ public enum QuantBench {
             sink.deallocate()
         }
 
-        func read() {
+        public func read() {
             let chunks = Swift.min(Parallel.threads, 64)
             let (count, buf, sink) = (self.count, self.buf, self.sink)
             Parallel.forRanges(chunks) { range in
@@ -230,7 +230,7 @@ public enum QuantBench {
 
     /// Fastest times of `a` and `b` over `reps` alternating rounds, so a ratio of the two sees the same
     /// machine load (this host is shared).
-    static func bestPair(_ reps: Int, _ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
+    public static func bestPair(_ reps: Int, _ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
         var ta = Double.infinity, tb = Double.infinity
         for _ in 0..<reps {
             ta = Swift.min(ta, best(1, a))
@@ -240,7 +240,7 @@ public enum QuantBench {
     }
 
     /// Fastest of `reps` timed runs after one warm-up, in seconds.
-    static func best(_ reps: Int, _ body: () -> Void) -> Double {
+    public static func best(_ reps: Int, _ body: () -> Void) -> Double {
         body()
         var bestTime = Double.infinity
         for _ in 0..<reps {

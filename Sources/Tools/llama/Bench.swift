@@ -19,7 +19,7 @@ extension LlamaTool {
 
         @Option(help: "Tokens to decode.") var tokens: Int = 256
         @Option(help: "Threads (default: all cores).") var threads: Int?
-        @Option(help: "A model to benchmark instead of the random one.") var model: String?
+        @Option(help: "A real model to benchmark instead of the random one (smollm2, a .gguf, ...): decode and prompt speed of each encoding of its base.") var model: String?
         @Option(help: "C source of the llama2.c run.c decode loop to build with gcc and run beside ours (skipped when absent).")
         var anchorSource = "Scripts/bench/anchor.c"
         @Flag(help: "Run the 4-bit kernel micro-benchmarks instead of decode.") var kernels = false
@@ -30,8 +30,11 @@ extension LlamaTool {
                 QuantBench.run()
                 return
             }
-            let llama: LlamaInference
-            if let model { llama = try loadModel(model) } else { llama = try Self.randomStories15M() }
+            if let model {
+                try ModelBench.run(path: try resolveModelPath(model), tokens: tokens)
+                return
+            }
+            let llama = try Self.randomStories15M()
             let c = llama.config
             let steps = min(tokens, c.maxPositions - 1)
             let cache = llama.makeCache(batch: 1, capacity: steps + 1)
@@ -47,9 +50,7 @@ extension LlamaTool {
             let weightBytes = Double(c.expectedShapes().values.reduce(0) { $0 + Shape.count($1) }) * 4
             print(String(format: "decode: %d tokens in %.3f s = %.1f tokens/s (%d threads); weights %.1f MB, %.1f GB/s streamed",
                          steps, seconds, perSecond, Parallel.threads, weightBytes / 1e6, weightBytes * perSecond / 1e9))
-            if model == nil, let line = runAnchor(tokens: steps) { print(line) } else {
-                print("anchor: llama2.c run.c -Ofast -march=native, 2 threads, measured at about 310 tokens/s on the project machine")
-            }
+            print(runAnchor(tokens: steps) ?? "anchor: skipped (gcc or \(anchorSource) missing, or run.c failed)")
         }
 
         /// Builds and runs the C anchor with the same thread count; nil when gcc or the source is missing.
