@@ -116,4 +116,34 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(log.split(separator: "\n").filter { $0.contains("eval_loss") }.count, 4, "step 0, 10, 20 and 30")
         XCTAssertNoThrow(try LoRAAdapter.load(directory: out).validate(against: model, name: "trained"))
     }
+
+    /// A learning rate far too high makes the validation loss climb after its first fall: training
+    /// stops after `patience` evaluations without a new best, and the adapter written is the best
+    /// one (its validation loss, recomputed from the file, is the lowest the log holds).
+    func testEarlyStoppingKeepsTheBestAdapter() throws {
+        let (model, tokenizer) = try setUpModel()
+        var o = options()
+        o.maxSteps = 40
+        o.saveSteps = 0
+        o.evalSteps = 2
+        o.earlyStoppingPatience = 2
+        o.learningRate = 0.3
+        o.warmupRatio = 0
+        o.lora = LoRAConfig(r: 8, alpha: 16, dropout: 0)
+        o.completionOnly = true
+        let out = temp()
+        let trainer = try Trainer(model: model, tokenizer: tokenizer, train: examples(12, seed: 1), validation: examples(4, seed: 2), options: o, outputDirectory: out)
+        let summary = try trainer.run(resume: false)
+        let log = try String(contentsOf: out.appendingPathComponent("training_log.jsonl"), encoding: .utf8)
+        let losses = log.split(separator: "\n").compactMap { line -> Double? in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return object["eval_loss"] as? Double
+        }
+        XCTAssertLessThan(summary.steps, 40, "no early stop; validation losses \(losses)")
+        let best = try XCTUnwrap(losses.min())
+        XCTAssertEqual(losses.count - 1 - losses.firstIndex(of: best)!, 2, "stopped two evaluations after the best: \(losses)")
+        let kept = try trainer.validationLoss(TrainableLoRA(model: model, adapter: LoRAAdapter.load(directory: out)))!
+        XCTAssertEqual(kept, best, accuracy: 1e-4 * best)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("best").path))
+    }
 }

@@ -102,13 +102,15 @@ public final class Trainer {
             history = checkpoint.history
             report("resuming from \(latest.lastPathComponent) at step \(step) of \(totalSteps)")
         }
+        // The best adapter so far lives in best/, written when an evaluation improves on every earlier
+        // one (the untrained one included), so a resumed run recovers both the best and the patience
+        // count from the log.
+        let bestDirectory = outputDirectory.appendingPathComponent("best")
         if step == 0, let v = validationLoss(lora) {
             history.append(TrainingLogEntry(step: 0, epoch: 0, evalLoss: v))
+            try lora.adapter.save(to: bestDirectory)
             report(String(format: "step 0 validation loss %.4f", v))
         }
-        // The best adapter so far lives in best/, written when an evaluation improves on every earlier
-        // one, so a resumed run recovers both the best and the patience count from the log.
-        let bestDirectory = outputDirectory.appendingPathComponent("best")
         func evaluationsSinceBest() -> Int {
             let losses = history.compactMap(\.evalLoss)
             guard let best = losses.indices.min(by: { losses[$0] < losses[$1] }) else { return 0 }
