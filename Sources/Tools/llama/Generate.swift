@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Llama
+import ToolSupport
 
 extension LlamaTool {
     struct Generate: ParsableCommand {
@@ -15,6 +16,8 @@ extension LlamaTool {
         @Option(help: "Random seed.") var seed: UInt64 = 0
         @Option(help: "Independent continuations, decoded as one batch.") var numReturnSequences: Int = 1
         @Flag(help: "Take the most probable token at every step.") var greedy = false
+        @Flag(help: "Send --prompt as a user turn through the model's chat template (ChatML, e.g. SmolLM2-Instruct) and stop at the end of the assistant's turn.")
+        var chat = false
 
         func validate() throws {
             guard greedy || temperature > 0 else { throw ValidationError("--temperature must be positive (or use --greedy)") }
@@ -24,11 +27,25 @@ extension LlamaTool {
 
         func run() throws {
             let llama = try loadModel(model)
-            let prompt = try input.tokens(model: model)
-            let tokenizer = input.ids == nil ? try loadTokenizer(model: model, override: input.tokenizer) : nil
+            var prompt: [Int]
+            var stops: Set<Int> = []
+            var tokenizer: (any TextTokenizer)?
+            if chat {
+                guard let text = input.prompt, input.ids == nil else { throw ValidationError("--chat takes --prompt (text), not --ids") }
+                let tok = try Tokenizer.forModel(at: try resolveModelPath(model), override: input.tokenizer)
+                guard let template = tok.chatTemplate.flatMap(ChatTemplate.init(jinja:)) else {
+                    throw ValidationError("--chat: \(model) has no ChatML chat template (tokenizer.chat_template)")
+                }
+                prompt = tok.encode(template.render([.init(role: "user", content: text)]), addBOS: true, addEOS: false)
+                if let end = tok.id(forPiece: ChatTemplate.endOfTurn) { stops.insert(end) }
+                tokenizer = tok
+            } else {
+                prompt = try input.tokens(model: model)
+                tokenizer = input.ids == nil ? try loadTokenizer(model: model, override: input.tokenizer) : nil
+            }
             let options = GenerationOptions(
                 maxNewTokens: maxNewTokens, sampler: Sampler(greedy: greedy, temperature: temperature, topK: topK, topP: topP),
-                seed: seed, numReturnSequences: numReturnSequences, stopAtEOS: true)
+                seed: seed, numReturnSequences: numReturnSequences, stopAtEOS: true, stopTokenIDs: stops)
 
             let start = DispatchTime.now()
             var firstToken: DispatchTime?
