@@ -16,16 +16,22 @@ extension LlamaTool {
         @Option(help: "Independent continuations, decoded as one batch.") var numReturnSequences: Int = 1
         @Flag(help: "Take the most probable token at every step.") var greedy = false
 
+        /// Sequences decode as one batch with a KV cache each, so their number bounds memory.
+        static let maximumSequences = 256
+
         func validate() throws {
-            guard greedy || temperature > 0 else { throw ValidationError("--temperature must be positive (or use --greedy)") }
-            guard topP > 0 && topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
-            guard topK >= 0, maxNewTokens >= 1, numReturnSequences >= 1 else { throw ValidationError("--top-k, --max-new-tokens and --num-return-sequences must be positive") }
+            guard greedy || (temperature > 0 && temperature.isFinite) else { throw ValidationError("--temperature must be positive and finite (or use --greedy), got \(temperature)") }
+            guard topP > 0 && topP <= 1 else { throw ValidationError("--top-p must be in (0, 1], got \(topP)") }
+            guard topK >= 0, maxNewTokens >= 1 else { throw ValidationError("--top-k must be 0 or more and --max-new-tokens positive, got \(topK) and \(maxNewTokens)") }
+            guard (1...Self.maximumSequences).contains(numReturnSequences) else {
+                throw ValidationError("--num-return-sequences must be in 1...\(Self.maximumSequences), got \(numReturnSequences)")
+            }
         }
 
         func run() throws {
             let llama = try loadModel(model)
-            let prompt = try input.tokens(model: model)
-            let tokenizer = input.ids == nil ? try loadTokenizer(model: model, override: input.tokenizer) : nil
+            let prompt = try input.tokens(model: model, config: llama.config)
+            let tokenizer = input.ids == nil ? try loadTokenizer(model: model, override: input.tokenizer, checkedAgainst: llama.config) : nil
             let options = GenerationOptions(
                 maxNewTokens: maxNewTokens, sampler: Sampler(greedy: greedy, temperature: temperature, topK: topK, topP: topP),
                 seed: seed, numReturnSequences: numReturnSequences, stopAtEOS: true)
@@ -34,7 +40,7 @@ extension LlamaTool {
             var firstToken: DispatchTime?
             var streamed = [Int]()
             var printed = tokenizer?.decode(prompt) ?? ""
-            let outputs = llama.generate(prompt: prompt, options: options) { sequence, id in
+            let outputs = try llama.generate(prompt: prompt, options: options) { sequence, id in
                 if firstToken == nil { firstToken = DispatchTime.now() }
                 // Only the first sequence streams; the others are printed whole at the end.
                 guard sequence == 0 else { return }

@@ -17,10 +17,14 @@ func userFacing<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// A model (any format we read) and its tokenizer (beside it, embedded, or `--tokenizer`).
+/// A model (any format we read) and its tokenizer (beside it, embedded, or `--tokenizer`), whose
+/// vocabularies must agree.
 func loadModel(_ spec: String, tokenizer tokenizerPath: String?) throws -> (LlamaModel, Tokenizer) {
     let path = try resolveModelPath(spec)
-    return (try LlamaModel.load(path), try Tokenizer.forModel(at: path, override: tokenizerPath))
+    let model = try LlamaModel.load(path)
+    let tokenizer = try Tokenizer.forModel(at: path, override: tokenizerPath)
+    try tokenizer.checkCompatible(with: model.config, tokenizerFile: tokenizerPath ?? path, modelFile: path)
+    return (model, tokenizer)
 }
 
 /// `NAME=DIR` pairs of `--adapter`, loaded in the order given.
