@@ -43,13 +43,13 @@ final class InferenceStories260KTests: XCTestCase {
                                                       vocabSize: 512, rmsNormEps: 1e-5, ropeTheta: 10000, maxPositions: 512,
                                                       tieWordEmbeddings: true), path)
             let model = try LlamaInference(loaded)
-            let a = model.generate(prompt: fromBOS["input_ids"] as! [Int],
+            let a = try model.generate(prompt: fromBOS["input_ids"] as! [Int],
                                    options: GenerationOptions(maxNewTokens: fromBOS["steps"] as! Int, sampler: .greedyDecoding, stopAtEOS: false))
             XCTAssertEqual(a[0], fromBOS["generated_ids"] as! [Int], path)
             let prompt = fromPrompt["input_ids"] as! [Int]
             // run.c -n 64 runs positions 0..<64 and samples at each from the last prompt token on.
             let steps = (fromPrompt["total_positions"] as! Int) - prompt.count + 1
-            let b = model.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: steps, sampler: .greedyDecoding, stopAtEOS: false))
+            let b = try model.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: steps, sampler: .greedyDecoding, stopAtEOS: false))
             XCTAssertEqual(b[0], fromPrompt["generated_ids_after_prompt"] as! [Int], path)
         }
     }

@@ -74,13 +74,13 @@ extension InferenceTinyLlamaTests {
     func testNumReturnSequencesSampleIndependentlyAndGreedyRowsAgree() throws {
         let m = try model()
         let prompt = expected["prompt"] as! [Int]
-        let greedy = m.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: 10, sampler: .greedyDecoding, numReturnSequences: 3, stopAtEOS: false))
+        let greedy = try m.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: 10, sampler: .greedyDecoding, numReturnSequences: 3, stopAtEOS: false))
         XCTAssertEqual(greedy, Array(repeating: Array((expected["greedy_new_ids"] as! [Int]).prefix(10)), count: 3))
-        let sampled = m.generate(prompt: prompt, options: GenerationOptions(
+        let sampled = try m.generate(prompt: prompt, options: GenerationOptions(
             maxNewTokens: 12, sampler: Sampler(temperature: 1.5, topK: 0), seed: 3, numReturnSequences: 3, stopAtEOS: false))
         XCTAssertEqual(sampled.map(\.count), [12, 12, 12])
         XCTAssertNotEqual(sampled[0], sampled[1])
-        XCTAssertEqual(sampled, m.generate(prompt: prompt, options: GenerationOptions(
+        XCTAssertEqual(sampled, try m.generate(prompt: prompt, options: GenerationOptions(
             maxNewTokens: 12, sampler: Sampler(temperature: 1.5, topK: 0), seed: 3, numReturnSequences: 3, stopAtEOS: false)))
     }
 

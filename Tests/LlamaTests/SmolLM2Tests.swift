@@ -75,7 +75,7 @@ final class SmolLM2Tests: XCTestCase {
         let ref = try reference()
         let model = try model()
         for prompt in ref.prompts {
-            let out = model.generate(prompt: prompt.ids, options: GenerationOptions(maxNewTokens: 24, sampler: .greedyDecoding, stopAtEOS: false))
+            let out = try model.generate(prompt: prompt.ids, options: GenerationOptions(maxNewTokens: 24, sampler: .greedyDecoding, stopAtEOS: false))
             XCTAssertEqual(out[0], prompt.greedy, prompt.text)
         }
     }

@@ -31,7 +31,7 @@ final class Stories260KQuantizedTests: XCTestCase {
             let errors = zip(q.logits(ids).scalars, fp32).map { abs($0 - $1) }
             let worst = errors.max()!
             let rms = (errors.map { $0 * $0 }.reduce(0, +) / Float(errors.count)).squareRoot()
-            let out = q.generate(prompt: [1], options: GenerationOptions(maxNewTokens: 20, sampler: .greedyDecoding, stopAtEOS: false))[0]
+            let out = try q.generate(prompt: [1], options: GenerationOptions(maxNewTokens: 20, sampler: .greedyDecoding, stopAtEOS: false))[0]
             let agreeing = zip(out, fp32Greedy).filter { $0 == $1 }.count
             let text = tokenizer.decode(out)
             print("stories260K \(type.rawValue) (double quant \(double)): max |logit error| \(worst), RMS \(rms); greedy agrees with fp32 on \(agreeing)/20: \(text)")

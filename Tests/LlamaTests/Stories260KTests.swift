@@ -33,7 +33,7 @@ final class Stories260KTests: XCTestCase {
         let g = try golden()["greedy_from_bos"] as! [String: Any]
         let expected = g["generated_ids"] as! [Int]
         for (name, model) in try models() {
-            let out = model.generate(prompt: g["input_ids"] as! [Int],
+            let out = try model.generate(prompt: g["input_ids"] as! [Int],
                                      options: GenerationOptions(maxNewTokens: expected.count, sampler: .greedyDecoding, stopAtEOS: false))
             XCTAssertEqual(out[0], expected, name)
         }
@@ -43,7 +43,7 @@ final class Stories260KTests: XCTestCase {
         let g = try golden()["greedy_from_prompt"] as! [String: Any]
         let expected = g["generated_ids_after_prompt"] as! [Int]
         for (name, model) in try models() {
-            let out = model.generate(prompt: g["input_ids"] as! [Int],
+            let out = try model.generate(prompt: g["input_ids"] as! [Int],
                                      options: GenerationOptions(maxNewTokens: expected.count, sampler: .greedyDecoding, stopAtEOS: false))
             XCTAssertEqual(out[0], expected, name)
         }

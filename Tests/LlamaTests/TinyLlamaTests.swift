@@ -24,8 +24,8 @@ final class TinyLlamaTests: XCTestCase {
         XCTAssertLessThan(maxError(ours, theirs), 1e-4)
     }
 
-    func testGreedyGenerationWithCacheEqualsTransformers() {
-        let out = model.generate(prompt: reference["prompt"] as! [Int],
+    func testGreedyGenerationWithCacheEqualsTransformers() throws {
+        let out = try model.generate(prompt: reference["prompt"] as! [Int],
                                  options: GenerationOptions(maxNewTokens: 20, sampler: .greedyDecoding, stopAtEOS: false))
         XCTAssertEqual(out[0], reference["greedy"] as! [Int])
     }

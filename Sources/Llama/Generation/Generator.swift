@@ -43,11 +43,12 @@ extension LlamaModel {
     /// Continues `prompt` token by token with a KV cache. Each of `numReturnSequences` sequences
     /// draws from its own generator seeded `seed + index`. `onToken(sequence, token)` streams tokens
     /// as they are chosen. Returns the new tokens of each sequence (the prompt excluded).
+    /// - Throws: `GenerationError` for an empty prompt, a prompt longer than the context or with an id
+    ///   outside the vocabulary, or non-finite logits.
     public func generate(prompt: [Int], options: GenerationOptions, linears: LinearProvider? = nil,
                          stats: UnsafeMutablePointer<GenerationStats>? = nil,
-                         onToken: ((Int, Int) -> Void)? = nil) -> [[Int]] {
-        precondition(!prompt.isEmpty, "generate: the prompt must hold at least one token (BOS)")
-        precondition(prompt.count <= config.maxPositions, "generate: prompt of \(prompt.count) tokens exceeds the model's \(config.maxPositions) positions")
+                         onToken: ((Int, Int) -> Void)? = nil) throws -> [[Int]] {
+        try GenerationError.check(prompt: prompt, config: config)
         var results: [[Int]] = []
         var timing = GenerationStats()
         for sequence in 0..<options.numReturnSequences {
@@ -61,6 +62,7 @@ extension LlamaModel {
             let genStart = Date()
             while out.count < options.maxNewTokens && prompt.count + out.count < config.maxPositions {
                 let last = logits.reshaped([-1, config.vocabSize]).select(axis: 0, logits.count / config.vocabSize - 1)
+                if out.isEmpty { try GenerationError.checkFinite(last.scalars, position: prompt.count - 1) }
                 let next = options.sampler.sample(last.scalars, generator: &rng)
                 out.append(next)
                 onToken?(sequence, next)

@@ -5,17 +5,24 @@ import Glibc
 
 /// A read-only memory mapping of a whole file, unmapped when the last reference goes away.
 /// Tensors that borrow from it keep it alive through `Storage`'s owner.
+///
+/// Only regular files are mapped: a FIFO would block the open until some writer appears, and a
+/// device or directory has no meaningful size, so they are refused with a `FormatError`.
 public final class MappedFile: @unchecked Sendable {
     public let path: String
     public let bytes: UnsafeRawBufferPointer
 
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK makes opening a FIFO return at once, so the check below can refuse it.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { throw FormatError(file: path, field: "file", message: "cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw FormatError(file: path, field: "file", message: "cannot stat: \(String(cString: strerror(errno)))") }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            throw FormatError(file: path, field: "file", message: "is not a regular file (\(Self.kind(st.st_mode))); give a file")
+        }
         let size = Int(st.st_size)
         if size == 0 {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -29,6 +36,24 @@ public final class MappedFile: @unchecked Sendable {
 
     deinit {
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+    }
+
+    /// The kind of a non-regular file, for the error.
+    static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR, S_IFBLK: return "a device"
+        default: return "not a plain file"
+        }
+    }
+
+    /// A copy of the whole file's bytes, for formats parsed from `Data`.
+    public static func contents(of path: String) throws -> Data {
+        let file = try MappedFile(path: path)
+        // The mapping must outlive the copy; the file is unmapped when `file` goes.
+        return withExtendedLifetime(file) { Data(file.bytes) }
     }
 }
 

@@ -6,9 +6,10 @@ extension LlamaInference {
     /// decoded together as one batch; sequence i draws from a generator seeded `seed + i`, as
     /// `LlamaModel.generate` does. `onToken(sequence, id)` streams each token as it is chosen.
     /// Returns the new ids per sequence (EOS kept when it stopped there).
-    public func generate(prompt: [Int], options: GenerationOptions, onToken: (Int, Int) -> Void = { _, _ in }) -> [[Int]] {
-        precondition(!prompt.isEmpty, "generate: the prompt is empty (start with BOS)")
-        precondition(prompt.count <= config.maxPositions, "generate: prompt of \(prompt.count) tokens exceeds the model's \(config.maxPositions) positions")
+    /// - Throws: `GenerationError` for an empty prompt, a prompt longer than the context or with an id
+    ///   outside the vocabulary, or non-finite logits.
+    public func generate(prompt: [Int], options: GenerationOptions, onToken: (Int, Int) -> Void = { _, _ in }) throws -> [[Int]] {
+        try GenerationError.check(prompt: prompt, config: config)
         let n = options.numReturnSequences
         let steps = min(options.maxNewTokens, config.maxPositions - prompt.count)
         guard steps > 0 else { return Array(repeating: [], count: n) }
@@ -17,6 +18,7 @@ extension LlamaInference {
         var outputs = Array(repeating: [Int](), count: n)
         var done = Array(repeating: false, count: n)
         var logits = step(Array(repeating: prompt, count: n), attentionMask: nil, cache: cache)
+        try GenerationError.checkFinite(logits.select(axis: 0, 0).select(axis: 0, prompt.count - 1).scalars, position: prompt.count - 1)
         for s in 0..<steps {
             let t = logits.shape[1]
             var next = [Int](repeating: config.eosTokenID, count: n)

@@ -16,6 +16,7 @@ public enum HuggingFaceCheckpoint {
         let config = try LlamaConfig(json: json, file: configURL.path)
 
         let source = try HuggingFaceLoader.tensorFiles(directory: dir)
+        try config.checkNoExtraLayers(source.files.keys, file: source.file)
         var weights: [String: Tensor] = [:]
         var bytesPerParameter = 4
         let needed = config.expectedShapes()

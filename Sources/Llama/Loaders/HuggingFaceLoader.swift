@@ -11,6 +11,7 @@ public enum HuggingFaceLoader {
         let json = try readJSONObject(configURL)
         let config = try LlamaConfig(json: json, file: configURL.path)
         let source = try tensorFiles(directory: directory)
+        try config.checkNoExtraLayers(source.files.keys, file: source.file)
         let quantized = try QuantizedCheckpoint.readAll(files: source.files)
         if let q = json["quantization_config"] {
             guard let object = q as? [String: Any] else {

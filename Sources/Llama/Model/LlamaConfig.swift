@@ -95,6 +95,10 @@ public struct LlamaConfig: Equatable, Sendable {
             }
             theta = t
         }
+        // The decoder's MLP is SwiGLU; another activation would load and run, giving wrong outputs.
+        if let act = json["hidden_act"], act as? String != "silu" {
+            throw FormatError(file: file, field: "hidden_act", message: "\(act) is not supported; the Llama MLP here uses silu")
+        }
         if let scaling = json["rope_scaling"], !(scaling is NSNull) {
             throw FormatError(file: file, field: "rope_scaling", message: "RoPE scaling is not supported")
         }
@@ -146,6 +150,16 @@ public struct LlamaConfig: Equatable, Sendable {
             guard t.shape == shape else {
                 throw FormatError(file: file, field: name, message: "shape \(t.shape) disagrees with the config, which needs \(shape)")
             }
+        }
+    }
+
+    /// Throws when `names` holds a tensor of a decoder layer at or beyond `numLayers`: a config that
+    /// undercounts the file's layers would otherwise run a truncated model without a word.
+    public func checkNoExtraLayers(_ names: some Sequence<String>, file: String) throws {
+        let prefix = "model.layers."
+        for name in names.sorted() where name.hasPrefix(prefix) {
+            guard let layer = Int(name.dropFirst(prefix.count).prefix { $0 != "." }), layer >= numLayers else { continue }
+            throw FormatError(file: file, field: name, message: "tensor of layer \(layer) exists, but num_hidden_layers is \(numLayers)")
         }
     }
 

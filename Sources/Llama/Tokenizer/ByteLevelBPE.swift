@@ -65,7 +65,10 @@ struct ByteLevelBPE: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(ids.count * 4)
         for id in ids {
-            precondition(types.indices.contains(id), "Tokenizer.decode: id \(id) outside 0..<\(types.count)")
+            guard types.indices.contains(id) else {
+                out.append(contentsOf: Tokenizer.replacementCharacter)
+                continue
+            }
             if types[id] == .control { continue }
             out.append(contentsOf: decodedBytes[Int(decodedOffsets[id])..<Int(decodedOffsets[id + 1])])
         }

@@ -173,9 +173,9 @@ public struct Tokenizer: Sendable {
     public init(contentsOf url: URL) throws {
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw TokenizerError(file: url.path, field: "file", reason: "cannot be read: \(error.localizedDescription)")
+            data = try MappedFile.contents(of: url.path)
+        } catch let error as FormatError {
+            throw TokenizerError(file: url.path, field: "file", reason: "cannot be read: \(error.message)")
         }
         let name = url.path
         let firstByte = data.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }

@@ -12,17 +12,25 @@ extension Tokenizer {
     /// a space, the dummy-prefix space of the first piece is dropped (of every leading piece while the text is
     /// still empty when `removeExtraWhitespaces` is set), runs of byte pieces are joined and
     /// each byte that does not complete a valid UTF-8 character becomes U+FFFD, and the unknown id
-    /// prints as `unknownSurface`.
+    /// prints as `unknownSurface`. An id outside the vocabulary prints as U+FFFD.
     ///
     /// Byte-level tokenizers decode as Hugging Face's ByteLevel decoder with `skip_special_tokens=True`:
-    /// control pieces vanish, the rest become their bytes, and invalid UTF-8 becomes U+FFFD.
+    /// control pieces vanish, the rest become their bytes, and invalid UTF-8 becomes U+FFFD, as does
+    /// an id outside the vocabulary.
     public func decode(_ ids: [Int]) -> String {
         if let byteLevel { return byteLevel.decode(ids, types: types) }
         var out: [UInt8] = []
         var pendingBytes: [UInt8] = []
         var atStart = true
         for id in ids {
-            precondition(pieces.indices.contains(id), "Tokenizer.decode: id \(id) outside 0..<\(pieces.count)")
+            // A model with a larger vocabulary can produce ids this tokenizer lacks; they print as U+FFFD.
+            guard pieces.indices.contains(id) else {
+                Tokenizer.appendRepairingUTF8(pendingBytes, to: &out)
+                pendingBytes.removeAll(keepingCapacity: true)
+                out.append(contentsOf: Tokenizer.replacementCharacter)
+                atStart = false
+                continue
+            }
             switch types[id] {
             case .control:
                 continue
@@ -49,6 +57,9 @@ extension Tokenizer {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// U+FFFD in UTF-8.
+    static let replacementCharacter: [UInt8] = [0xEF, 0xBF, 0xBD]
+
     private static func appendUnescaped(_ piece: ArraySlice<UInt8>, to out: inout [UInt8]) {
         var i = piece.startIndex
         while i < piece.endIndex {
@@ -73,7 +84,7 @@ extension Tokenizer {
                 out.append(contentsOf: bytes[i..<(i + length)])
                 i += length
             } else {
-                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                out.append(contentsOf: replacementCharacter)
                 i += 1
             }
         }

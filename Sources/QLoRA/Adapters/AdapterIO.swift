@@ -80,11 +80,16 @@ extension LoRAAdapter {
 extension LoRAAdapter {
     /// Adapters from `NAME=DIR` specifications (the tools' `--adapter` flag), in the order given.
     public static func loadNamed(_ specs: [String]) throws -> [(name: String, adapter: LoRAAdapter)] {
-        try specs.map { spec in
+        var seen: Set<String> = []
+        return try specs.map { spec in
             guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex, spec.index(after: eq) != spec.endIndex else {
                 throw AdapterError(file: spec, field: "--adapter", message: "expected NAME=DIR")
             }
             let name = String(spec[..<eq]), dir = String(spec[spec.index(after: eq)...])
+            // The router and the blend weights address adapters by name and position; a repeated name would make one unreachable.
+            guard seen.insert(name).inserted else {
+                throw AdapterError(file: spec, field: "--adapter", message: "the name \(name) is given twice; each adapter needs its own name")
+            }
             return (name, try load(directory: URL(fileURLWithPath: dir)))
         }
     }

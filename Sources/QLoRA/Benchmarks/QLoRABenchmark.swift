@@ -96,7 +96,7 @@ public enum QLoRABenchmark {
         merged = try AdapterMerge.merge(adapters, weights: [0.5, 0.3, 0.2], mode: .linear, names: ["a", "b", "c"])
         let provider = AdaptedLinears(model: model, adapters: [merged], gates: [1])
         let start = Date()
-        _ = model.generate(prompt: [model.config.bosTokenID], options: GenerationOptions(maxNewTokens: tokens, sampler: .greedyDecoding, stopAtEOS: false),
+        _ = try model.generate(prompt: [model.config.bosTokenID], options: GenerationOptions(maxNewTokens: tokens, sampler: .greedyDecoding, stopAtEOS: false),
                            linears: provider)
         return (merges, Date().timeIntervalSince(start))
     }
@@ -126,8 +126,8 @@ public enum QLoRABenchmark {
         for _ in 0..<repeats {
             let (gates, routing) = try time { try classifier.gates(statement) }
             let (provider, merge) = try time { try classifier.mixer.provider(mode: mode, gates: gates).0 }
-            let (_, generation) = time {
-                classifier.model.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: budget, sampler: .greedyDecoding, stopAtEOS: false),
+            let (_, generation) = try time {
+                try classifier.model.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: budget, sampler: .greedyDecoding, stopAtEOS: false),
                                           linears: provider)
             }
             best.routing = min(best.routing, routing)

@@ -1,4 +1,5 @@
 import Foundation
+import Llama
 
 /// One training example: the whole text, and where the answer starts (for `--completion-only`).
 public struct TrainingExample: Equatable, Sendable {
@@ -28,8 +29,8 @@ public enum TrainingDataReader {
 
     public static func load(_ url: URL, style: PromptStyle = .paper) throws -> [TrainingExample] {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw DatasetError(file: url.path, location: "whole file", message: "cannot read: \(error.localizedDescription)")
+        do { data = try MappedFile.contents(of: url.path) } catch let error as FormatError {
+            throw DatasetError(file: url.path, location: "whole file", message: "cannot read: \(error.message)")
         }
         let firstByte = data.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
         if firstByte == UInt8(ascii: "[") {

@@ -56,6 +56,10 @@ public final class ExplainedClassifier {
 
     public func classify(_ statement: String, mode: BlendMode, gates override: [Double]? = nil, options: GenerationOptions,
                          onToken: ((Int, Int) -> Void)? = nil) throws -> Verdict {
+        // An empty prompt slot still yields an answer (the model's prior), which would read as a verdict.
+        guard !statement.allSatisfy(\.isWhitespace) else {
+            throw InferenceError(message: "the statement is empty or only whitespace; there is nothing to classify")
+        }
         let start = Date()
         let gates = try override ?? self.gates(statement)
         let (provider, used) = try mixer.provider(mode: mode, gates: gates)
@@ -63,7 +67,7 @@ public final class ExplainedClassifier {
         guard prompt.count < model.config.maxPositions else {
             throw InferenceError(message: "the prompt for this statement is \(prompt.count) tokens, the model's context holds \(model.config.maxPositions)")
         }
-        let outputs = model.generate(prompt: prompt, options: options, linears: provider, onToken: onToken)
+        let outputs = try model.generate(prompt: prompt, options: options, linears: provider, onToken: onToken)
         let answers = outputs.map { ExplainedAnswer(parsing: tokenizer.decode($0)) }
         return Verdict(statement: statement, gates: zip(mixer.sources.map(\.name), gates).map { ($0, $1) },
                        adaptersUsed: used, answers: answers, seconds: Date().timeIntervalSince(start))

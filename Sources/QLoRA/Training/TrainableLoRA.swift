@@ -34,6 +34,22 @@ public final class TrainableLoRA: LinearProvider {
         self.layers = layers
     }
 
+    /// Throws unless every target of `config` names at least one linear layer of `model` and the rank
+    /// fits each targeted layer: a target that matches nothing would train and save an empty adapter,
+    /// and a rank above min(in, out) only allocates.
+    public static func checkTargets(_ config: LoRAConfig, model: LlamaModel) throws {
+        let paths = model.linears.keys.sorted()
+        for target in config.targetModules where !paths.contains(where: { isTarget($0, [target]) }) {
+            let valid = Set(paths.compactMap { $0.split(separator: ".").last.map(String.init) }).sorted()
+            throw TrainingError.unknownTargetModule(name: target, valid: valid)
+        }
+        for path in paths where isTarget(path, config.targetModules) {
+            let layer = model.linears[path]!
+            let limit = min(layer.inFeatures, layer.outFeatures)
+            if config.r > limit { throw TrainingError.rankTooLarge(r: config.r, module: path, limit: limit) }
+        }
+    }
+
     static func isTarget(_ path: String, _ targets: [String]) -> Bool {
         guard let last = path.split(separator: ".").last else { return false }
         return targets.contains(String(last)) || targets.contains(path)

@@ -34,6 +34,8 @@ public final class Trainer {
     public init(model: LlamaModel, tokenizer: Tokenizer, train: [TrainingExample], validation: [TrainingExample],
                 options: TrainingOptions, outputDirectory: URL) throws {
         guard !train.isEmpty else { throw DatasetError(file: outputDirectory.path, location: "training data", message: "no training examples") }
+        try options.validate()
+        try TrainableLoRA.checkTargets(options.lora, model: model)
         let alreadyQuantized = model.linears.values.contains { $0 is QuantizedLinear }
         self.model = try options.baseQuantization.map { alreadyQuantized ? model : try model.quantized(type: $0) } ?? model
         self.options = options
@@ -41,6 +43,12 @@ public final class Trainer {
         self.train = TrainingBatcher.tokenize(train, tokenizer: tokenizer, maxSeqLength: options.maxSeqLength, completionOnly: options.completionOnly)
         self.validation = TrainingBatcher.tokenize(validation, tokenizer: tokenizer, maxSeqLength: options.maxSeqLength, completionOnly: options.completionOnly)
         padID = model.config.eosTokenID
+        // Positions past the context have no RoPE angles; user data must not get that far.
+        for (split, examples) in [("training", self.train), ("validation", self.validation)] {
+            if let index = examples.firstIndex(where: { $0.ids.count > model.config.maxPositions }) {
+                throw TrainingError.exampleTooLong(split: split, index: index, tokens: examples[index].ids.count, context: model.config.maxPositions)
+            }
+        }
     }
 
     var batchesPerEpoch: Int { (train.count + options.perDeviceTrainBatchSize - 1) / options.perDeviceTrainBatchSize }
@@ -136,6 +144,10 @@ public final class Trainer {
             }
             let grads = params.map { $0.variable.grad ?? Tensor(zeros: $0.variable.shape) }
             let norm = GradientClipping.clip(grads, maxNorm: options.maxGradNorm)
+            // One NaN update makes every later step NaN; stop before it reaches the adapter or a checkpoint.
+            guard lossSum.isFinite && norm.isFinite else {
+                throw TrainingError.nonFinite(step: step + 1, loss: lossSum, gradientNorm: Double(norm))
+            }
             let lr = schedule.learningRate(at: step)
             optimizer.learningRate = lr
             optimizer.update(zip(params, grads).map { ($0.name, $0.variable.value, $1) })

@@ -9,10 +9,14 @@ struct ToolError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A model (any format we read) and its tokenizer (beside it, embedded, or `--tokenizer`).
+/// A model (any format we read) and its tokenizer (beside it, embedded, or `--tokenizer`), whose
+/// vocabularies must agree.
 func loadModel(_ spec: String, tokenizer tokenizerPath: String?) throws -> (LlamaModel, Tokenizer) {
     let path = try resolveModelPath(spec)
-    return (try LlamaModel.load(path), try Tokenizer.forModel(at: path, override: tokenizerPath))
+    let model = try LlamaModel.load(path)
+    let tokenizer = try Tokenizer.forModel(at: path, override: tokenizerPath)
+    try tokenizer.checkCompatible(with: model.config, tokenizerFile: tokenizerPath ?? path, modelFile: path)
+    return (model, tokenizer)
 }
 
 /// `NAME=DIR` pairs of `--adapter`, loaded in the order given.

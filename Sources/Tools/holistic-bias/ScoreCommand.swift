@@ -26,7 +26,8 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "The context the sentences answer (not scored); empty for BOS alone.") var context = PerplexityScorer.defaultContext
 
     func validate() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        // Each batch is one padded forward pass, so its size bounds memory.
+        guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be in 1...4096, got \(batchSize)") }
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
     }
 

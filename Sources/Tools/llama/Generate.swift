@@ -19,10 +19,16 @@ extension LlamaTool {
         @Flag(help: "Send --prompt as a user turn through the model's chat template (ChatML, e.g. SmolLM2-Instruct) and stop at the end of the assistant's turn.")
         var chat = false
 
+        /// Sequences decode as one batch with a KV cache each, so their number bounds memory.
+        static let maximumSequences = 256
+
         func validate() throws {
-            guard greedy || temperature > 0 else { throw ValidationError("--temperature must be positive (or use --greedy)") }
-            guard topP > 0 && topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
-            guard topK >= 0, maxNewTokens >= 1, numReturnSequences >= 1 else { throw ValidationError("--top-k, --max-new-tokens and --num-return-sequences must be positive") }
+            guard greedy || (temperature > 0 && temperature.isFinite) else { throw ValidationError("--temperature must be positive and finite (or use --greedy), got \(temperature)") }
+            guard topP > 0 && topP <= 1 else { throw ValidationError("--top-p must be in (0, 1], got \(topP)") }
+            guard topK >= 0, maxNewTokens >= 1 else { throw ValidationError("--top-k must be 0 or more and --max-new-tokens positive, got \(topK) and \(maxNewTokens)") }
+            guard (1...Self.maximumSequences).contains(numReturnSequences) else {
+                throw ValidationError("--num-return-sequences must be in 1...\(Self.maximumSequences), got \(numReturnSequences)")
+            }
         }
 
         func run() throws {
@@ -32,7 +38,9 @@ extension LlamaTool {
             var tokenizer: (any TextTokenizer)?
             if chat {
                 guard let text = input.prompt, input.ids == nil else { throw ValidationError("--chat takes --prompt (text), not --ids") }
-                let tok = try Tokenizer.forModel(at: try resolveModelPath(model), override: input.tokenizer)
+                let path = try resolveModelPath(model)
+                let tok = try Tokenizer.forModel(at: path, override: input.tokenizer)
+                try tok.checkCompatible(with: llama.config, tokenizerFile: input.tokenizer ?? path, modelFile: path)
                 guard let template = tok.chatTemplate.flatMap(ChatTemplate.init(jinja:)) else {
                     throw ValidationError("--chat: \(model) has no ChatML chat template (tokenizer.chat_template)")
                 }
@@ -40,8 +48,8 @@ extension LlamaTool {
                 if let end = tok.id(forPiece: ChatTemplate.endOfTurn) { stops.insert(end) }
                 tokenizer = tok
             } else {
-                prompt = try input.tokens(model: model)
-                tokenizer = input.ids == nil ? try loadTokenizer(model: model, override: input.tokenizer) : nil
+                prompt = try input.tokens(model: model, config: llama.config)
+                tokenizer = input.ids == nil ? try loadTokenizer(model: model, override: input.tokenizer, checkedAgainst: llama.config) : nil
             }
             let options = GenerationOptions(
                 maxNewTokens: maxNewTokens, sampler: Sampler(greedy: greedy, temperature: temperature, topK: topK, topP: topP),
@@ -51,7 +59,7 @@ extension LlamaTool {
             var firstToken: DispatchTime?
             var streamed = [Int]()
             var printed = tokenizer?.decode(prompt) ?? ""
-            let outputs = llama.generate(prompt: prompt, options: options) { sequence, id in
+            let outputs = try llama.generate(prompt: prompt, options: options) { sequence, id in
                 if firstToken == nil { firstToken = DispatchTime.now() }
                 // Only the first sequence streams; the others are printed whole at the end.
                 guard sequence == 0 else { return }

@@ -24,14 +24,15 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Tokenizer file (tokenizer.model, tokenizer.json or llama2.c tokenizer.bin); default: the model's own.")
     var tokenizer: String?
 
-    func tokens(model: String) throws -> [Int] {
+    /// The ids of `--ids`, or of `--prompt` encoded by a tokenizer checked against `config`.
+    func tokens(model: String, config: LlamaConfig) throws -> [Int] {
         if let ids {
             let parsed = ids.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) else { throw ValidationError("--ids must be comma-separated integers, got \(ids)") }
             return parsed.map { $0! }
         }
         guard let prompt else { throw ValidationError("give --ids or --prompt") }
-        return try loadTokenizer(model: model, override: tokenizer).encode(prompt, addBOS: true)
+        return try loadTokenizer(model: model, override: tokenizer, checkedAgainst: config).encode(prompt, addBOS: true)
     }
 }
 

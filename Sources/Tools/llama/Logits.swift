@@ -13,12 +13,10 @@ extension LlamaTool {
 
         func run() throws {
             let llama = try loadModel(model)
-            let ids = try input.tokens(model: model)
-            guard ids.count <= llama.config.maxPositions else { throw ValidationError("\(ids.count) tokens exceed the context of \(llama.config.maxPositions)") }
-            if let bad = ids.first(where: { $0 < 0 || $0 >= llama.config.vocabSize }) {
-                throw ValidationError("token id \(bad) is outside the vocabulary of \(llama.config.vocabSize)")
-            }
+            let ids = try input.tokens(model: model, config: llama.config)
+            try GenerationError.check(prompt: ids, config: llama.config)
             let logits = llama.logits(ids: ids)
+            try GenerationError.checkFinite(logits.select(axis: 0, ids.count - 1).scalars, position: ids.count - 1)
             try SafeTensorsWriter.write([.init(name: "logits", tensor: logits)], metadata: ["ids": ids.map(String.init).joined(separator: ",")],
                                         to: URL(fileURLWithPath: out))
             note("wrote logits \(logits.shape) to \(out)")

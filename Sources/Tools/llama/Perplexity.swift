@@ -16,7 +16,7 @@ extension LlamaTool {
             do { text = try String(contentsOfFile: textFile, encoding: .utf8) } catch {
                 throw ValidationError("cannot read \(textFile) as UTF-8: \(error.localizedDescription)")
             }
-            let ids = try loadTokenizer(model: model, override: tokenizer).encode(text, addBOS: true)
+            let ids = try loadTokenizer(model: model, override: tokenizer, checkedAgainst: llama.config).encode(text, addBOS: true)
             guard ids.count >= 2 else { throw ValidationError("\(textFile) has too few tokens to score") }
             let (total, count) = llama.negativeLogLikelihood(ids: ids)
             let mean = total / Double(count)

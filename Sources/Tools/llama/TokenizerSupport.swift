@@ -14,7 +14,11 @@ extension Tokenizer: TextTokenizer {
 }
 
 /// The tokenizer in `override`, or the one that ships with `model` (see `Tokenizer.forModel`).
-func loadTokenizer(model: String?, override: String?) throws -> any TextTokenizer {
+/// With `config`, the model that will read its ids: the two vocabularies must agree.
+func loadTokenizer(model: String?, override: String?, checkedAgainst config: LlamaConfig? = nil) throws -> any TextTokenizer {
     guard let model = model ?? override else { throw ValidationError("give --model or --tokenizer") }
-    return try Tokenizer.forModel(at: override == nil ? try resolveModelPath(model) : model, override: override)
+    let path = override == nil ? try resolveModelPath(model) : model
+    let tokenizer = try Tokenizer.forModel(at: path, override: override)
+    if let config { try tokenizer.checkCompatible(with: config, tokenizerFile: override ?? path, modelFile: try resolveModelPath(model)) }
+    return tokenizer
 }

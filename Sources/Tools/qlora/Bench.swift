@@ -57,8 +57,7 @@ struct Bench: ParsableCommand {
         let statement = "refugees are vermin and should be driven out"
         var cases: [(String, ExplainedClassifier)] = [("default bundle", try DefaultBundle.load(directory: DefaultBundleLocation.directory()).classifier())]
         if let model {
-            let base = try LlamaModel.load(model)
-            let tokens = try Tokenizer.forModel(at: model, override: tokenizer)
+            let (base, tokens) = try loadModel(model, tokenizer: tokenizer)
             let adapters = Array(zip(["microblogs", "forums", "wikitalk"], QLoRABenchmark.randomAdapters(base, count: 3, rank: 8, seed: 5)))
             let embedder = BaseModelEmbedder(model: base, tokenizer: tokens)
             let classifier = try ExplainedClassifier(model: base, tokenizer: tokens, mixer: AdapterMixer(model: base, adapters: adapters),

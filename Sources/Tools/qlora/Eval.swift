@@ -32,6 +32,7 @@ struct Eval: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard maxNewTokens >= 0 else { throw ValidationError("--max_new_tokens must be 0 or more, got \(maxNewTokens)") }
     }
 
     static let baselineMode = "tf-idf + logistic regression (scikit-learn)"

@@ -27,8 +27,8 @@ struct Infer: ParsableCommand {
 
     func validate() throws {
         guard BlendMode(rawValue: blend) != nil else { throw ValidationError("--blend must be one of \(BlendMode.allCases.map(\.rawValue).joined(separator: ", ")), got \(blend)") }
-        guard temperature > 0 || greedy, topP > 0 && topP <= 1, topK >= 0, maxNewTokens >= 0, numReturnSequences >= 1 else {
-            throw ValidationError("need --temperature > 0, 0 < --top_p <= 1, --top_k >= 0, --max_new_tokens >= 0, --num_return_sequences >= 1")
+        guard (temperature > 0 && temperature.isFinite) || greedy, topP > 0 && topP <= 1, topK >= 0, maxNewTokens >= 0, numReturnSequences >= 1 else {
+            throw ValidationError("need a finite --temperature > 0, 0 < --top_p <= 1, --top_k >= 0, --max_new_tokens >= 0, --num_return_sequences >= 1; got \(temperature), \(topP), \(topK), \(maxNewTokens), \(numReturnSequences)")
         }
         if model == nil && (!adapter.isEmpty || router != nil) { throw ValidationError("--adapter and --router need --model") }
     }

@@ -17,11 +17,15 @@ func userFacing<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// A model (any format we read) and its tokenizer (beside it, embedded, or `--tokenizer`).
-/// With `keepGGUFBlocks`, a GGUF model's linear layers stay in their quantized blocks.
+/// A model (any format we read) and its tokenizer (beside it, embedded, or `--tokenizer`), whose
+/// vocabularies must agree. With `keepGGUFBlocks`, a GGUF model's linear layers stay in their
+/// quantized blocks.
 func loadModel(_ spec: String, tokenizer tokenizerPath: String?, keepGGUFBlocks: Bool = false) throws -> (LlamaModel, Tokenizer) {
     let path = try resolveModelPath(spec)
-    return (try LlamaModel.load(path, keepGGUFBlocks: keepGGUFBlocks), try Tokenizer.forModel(at: path, override: tokenizerPath))
+    let model = try LlamaModel.load(path, keepGGUFBlocks: keepGGUFBlocks)
+    let tokenizer = try Tokenizer.forModel(at: path, override: tokenizerPath)
+    try tokenizer.checkCompatible(with: model.config, tokenizerFile: tokenizerPath ?? path, modelFile: path)
+    return (model, tokenizer)
 }
 
 /// `NAME=DIR` pairs of `--adapter`, loaded in the order given.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Llama
 import QLoRA
+import ToolSupport
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,54 +48,56 @@ struct Train: ParsableCommand {
         guard LearningRateSchedule.Kind(rawValue: lrSchedulerType) != nil else {
             throw ValidationError("--lr_scheduler_type must be one of \(LearningRateSchedule.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got \(lrSchedulerType)")
         }
-        guard loraR > 0, perDeviceTrainBatchSize > 0, gradientAccumulationSteps > 0, maxSeqLength >= 2 else {
-            throw ValidationError("--lora_r, --per_device_train_batch_size, --gradient_accumulation_steps must be positive and --max_seq_length at least 2")
-        }
-        _ = try parseBytes(optimizerMemoryBudget)
         guard PromptStyle(rawValue: promptStyle) != nil else { throw ValidationError("--prompt_style must be one of \(PromptStyle.allCases.map(\.rawValue).joined(separator: ", ")), got \(promptStyle)") }
         guard ["none", "gguf"].contains(quantize) || QuantType(rawValue: quantize) != nil else { throw ValidationError("--quantize must be nf4, fp4, gguf or none, got \(quantize)") }
-        guard earlyStoppingPatience >= 0 else { throw ValidationError("--early_stopping_patience must be 0 or more") }
         guard earlyStoppingPatience == 0 || evalSteps > 0 else { throw ValidationError("--early_stopping_patience needs --eval_steps > 0") }
+        do { try trainingOptions().validate() } catch let error as TrainingError { throw ValidationError("--\(error)") } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
-    func parseBytes(_ s: String) throws -> Int {
-        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
-        if let last = s.uppercased().last, let unit = units[last], let n = Double(s.dropLast()) { return Int(n * Double(unit)) }
-        guard let n = Int(s) else { throw ValidationError("--optimizer_memory_budget \(s): expected bytes, optionally with K, M or G") }
-        return n
+    /// The flags as the trainer's options (the enumerations already checked by `validate`).
+    func trainingOptions() throws -> TrainingOptions {
+        var options = TrainingOptions()
+        options.seed = seed
+        options.perDeviceTrainBatchSize = perDeviceTrainBatchSize
+        options.gradientAccumulationSteps = gradientAccumulationSteps
+        options.optimizer = TrainingOptions.Optimizer(rawValue: optim) ?? .pagedAdamW32bit
+        options.optimizerMemoryBudget = try parseByteCount(optimizerMemoryBudget, flag: "--optimizer_memory_budget")
+        options.learningRate = learningRate
+        options.weightDecay = weightDecay
+        options.maxGradNorm = maxGradNorm
+        options.numTrainEpochs = numTrainEpochs
+        options.maxSteps = maxSteps
+        options.warmupRatio = warmupRatio
+        options.warmupSteps = warmupSteps
+        options.scheduler = LearningRateSchedule.Kind(rawValue: lrSchedulerType) ?? .cosine
+        options.lora = LoRAConfig(r: loraR, alpha: loraAlpha, dropout: loraDropout,
+                                  targetModules: targetModules.split(separator: ",", omittingEmptySubsequences: false)
+                                      .map { String($0).trimmingCharacters(in: .whitespaces) },
+                                  useRSLoRA: useRSLoRA, baseModel: model)
+        options.maxSeqLength = maxSeqLength
+        options.completionOnly = completionOnly
+        options.saveSteps = saveSteps
+        options.loggingSteps = loggingSteps
+        options.evalSteps = evalSteps
+        options.earlyStoppingPatience = earlyStoppingPatience
+        options.gradientCheckpointing = gradientCheckpointing
+        options.baseQuantization = QuantType(rawValue: quantize)
+        return options
     }
 
     func run() throws {
         try userFacing {
-            var options = TrainingOptions()
-            options.seed = seed
-            options.perDeviceTrainBatchSize = perDeviceTrainBatchSize
-            options.gradientAccumulationSteps = gradientAccumulationSteps
-            options.optimizer = TrainingOptions.Optimizer(rawValue: optim)!
-            options.optimizerMemoryBudget = try parseBytes(optimizerMemoryBudget)
-            options.learningRate = learningRate
-            options.weightDecay = weightDecay
-            options.maxGradNorm = maxGradNorm
-            options.numTrainEpochs = numTrainEpochs
-            options.maxSteps = maxSteps
-            options.warmupRatio = warmupRatio
-            options.warmupSteps = warmupSteps
-            options.scheduler = LearningRateSchedule.Kind(rawValue: lrSchedulerType)!
-            options.lora = LoRAConfig(r: loraR, alpha: loraAlpha, dropout: loraDropout,
-                                      targetModules: targetModules.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
-                                      useRSLoRA: useRSLoRA, baseModel: model)
-            options.maxSeqLength = maxSeqLength
-            options.completionOnly = completionOnly
-            options.saveSteps = saveSteps
-            options.loggingSteps = loggingSteps
-            options.evalSteps = evalSteps
-            options.earlyStoppingPatience = earlyStoppingPatience
-            options.gradientCheckpointing = gradientCheckpointing
-            options.baseQuantization = QuantType(rawValue: quantize)
-
+            var options = try trainingOptions()
             let (base, tok) = try loadModel(model, tokenizer: tokenizer, keepGGUFBlocks: quantize == "gguf")
             if quantize == "gguf" && !base.linears.values.contains(where: { $0 is GGUFLinear }) {
                 throw ToolError("--quantize gguf keeps a GGUF model's quantized blocks as the frozen base; \(model) is not a quantized GGUF")
+            }
+            // The defaults (2048) exceed small models' context; longer examples are cut to what the model can take.
+            if options.maxSeqLength > base.config.maxPositions {
+                note("warning: --max_seq_length \(options.maxSeqLength) exceeds the context of \(model) (\(base.config.maxPositions)); using \(base.config.maxPositions)")
+                options.maxSeqLength = base.config.maxPositions
             }
             var train = try TrainingDataReader.load(URL(fileURLWithPath: dataPath), style: PromptStyle(rawValue: promptStyle)!)
             var validation: [TrainingExample] = []
