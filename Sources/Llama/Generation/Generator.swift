@@ -42,9 +42,10 @@ public struct GenerationStats: Sendable {
 extension LlamaModel {
     /// Continues `prompt` token by token with a KV cache. Each of `numReturnSequences` sequences
     /// draws from its own generator seeded `seed + index`. `onToken(sequence, token)` streams tokens
-    /// as they are chosen. Returns the new tokens of each sequence (the prompt excluded).
+    /// as they are chosen; `logitsProcessor` edits each step's logits before the sampler sees them.
+    /// Returns the new tokens of each sequence (the prompt excluded).
     public func generate(prompt: [Int], options: GenerationOptions, linears: LinearProvider? = nil,
-                         stats: UnsafeMutablePointer<GenerationStats>? = nil,
+                         stats: UnsafeMutablePointer<GenerationStats>? = nil, logitsProcessor: LogitsProcessor? = nil,
                          onToken: ((Int, Int) -> Void)? = nil) -> [[Int]] {
         precondition(!prompt.isEmpty, "generate: the prompt must hold at least one token (BOS)")
         precondition(prompt.count <= config.maxPositions, "generate: prompt of \(prompt.count) tokens exceeds the model's \(config.maxPositions) positions")
@@ -61,7 +62,9 @@ extension LlamaModel {
             let genStart = Date()
             while out.count < options.maxNewTokens && prompt.count + out.count < config.maxPositions {
                 let last = logits.reshaped([-1, config.vocabSize]).select(axis: 0, logits.count / config.vocabSize - 1)
-                let next = options.sampler.sample(last.scalars, generator: &rng)
+                var row = last.scalars
+                logitsProcessor?(out, &row)
+                let next = options.sampler.sample(row, generator: &rng)
                 out.append(next)
                 onToken?(sequence, next)
                 if options.stops(at: next, eos: config.eosTokenID) { break }
