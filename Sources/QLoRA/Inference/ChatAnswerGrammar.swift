@@ -38,29 +38,41 @@ final class ChatAnswerGrammar {
     /// The label distribution read at the latest sequence's first step.
     private(set) var distribution: LabelDistribution?
 
-    init(tokenizer: Tokenizer, tokens: ChatAnswerTokens, statement: String, groups: [String], grounded: Bool,
+    /// A list section's items as token tries: `first` also holds "none identified", which may only
+    /// stand alone. Each item is stored as the answer writes it after ": " or ", ": with its space
+    /// merged into the first token (byte-level BPE's usual form) or as a lone space token before
+    /// the bare item.
+    struct ListTries {
+        let first: TokenTrie
+        let rest: TokenTrie
+
+        init(items: [String], tokenizer: Tokenizer, tokens: ChatAnswerTokens) {
+            var rest = TokenTrie()
+            for item in items {
+                rest.insert(tokenizer.encode(" " + item, addBOS: false, parseSpecialTokens: false))
+                rest.insert([tokens.space] + tokenizer.encode(item, addBOS: false, parseSpecialTokens: false))
+            }
+            var first = rest
+            first.insert(tokenizer.encode(" none identified", addBOS: false), closesList: true)
+            self.first = first
+            self.rest = rest
+        }
+    }
+
+    /// `groups` are the closed list's tries, built once per classifier (encoding a few hundred
+    /// groups per statement would cost more than the answer); the harmful words' come from
+    /// `statement`. Ungrounded, neither is consulted.
+    init(tokenizer: Tokenizer, tokens: ChatAnswerTokens, statement: String, groups: ListTries, grounded: Bool,
          logPriorCorrection: [HateLabel: Double]) {
         self.tokens = tokens
         self.grounded = grounded
         self.logPriorCorrection = logPriorCorrection
         tokenText = { tokenizer.decode([$0]) }
-        // Each item as the answer writes it after ": " or ", ": with its space merged into the first
-        // token (byte-level BPE's usual form) or as a lone space token before the bare word.
-        func trie(_ items: [String], first: Bool) -> TokenTrie {
-            var t = TokenTrie()
-            for item in items {
-                t.insert(tokenizer.encode(" " + item, addBOS: false, parseSpecialTokens: false))
-                t.insert([tokens.space] + tokenizer.encode(item, addBOS: false, parseSpecialTokens: false))
-            }
-            if first { t.insert(tokenizer.encode(" none identified", addBOS: false), closesList: true) }
-            return t
-        }
-        let words = grounded ? StatementSpans.candidates(in: statement) : []
-        let groupList = grounded ? groups : []
-        groupsFirst = trie(groupList, first: true)
-        groupsRest = trie(groupList, first: false)
-        wordsFirst = trie(words, first: true)
-        wordsRest = trie(words, first: false)
+        let words = ListTries(items: grounded ? StatementSpans.candidates(in: statement) : [], tokenizer: tokenizer, tokens: tokens)
+        groupsFirst = groups.first
+        groupsRest = groups.rest
+        wordsFirst = words.first
+        wordsRest = words.rest
     }
 
     /// The `LogitsProcessor` step.

@@ -77,7 +77,7 @@ public final class ExplainedClassifier {
             let prompt = try ChatPrompt(statement: statement, tokenizer: tokenizer, contextLength: model.config.maxPositions,
                                         reservedTokens: options.maxNewTokens)
             let tokens = try chatTokens()
-            let grammar = ChatAnswerGrammar(tokenizer: tokenizer, tokens: tokens, statement: prompt.statement, groups: targetGroups,
+            let grammar = ChatAnswerGrammar(tokenizer: tokenizer, tokens: tokens, statement: prompt.statement, groups: groupTries(tokens),
                                             grounded: grounded, logPriorCorrection: labelLogPriorCorrection)
             var chatOptions = options
             chatOptions.stopTokenIDs.insert(tokens.endOfTurn)
@@ -106,7 +106,9 @@ public final class ExplainedClassifier {
         guard promptStyle == .chat else { throw InferenceError(message: "label probabilities need the chat prompt style, this classifier uses \(promptStyle.rawValue)") }
         let (provider, _) = try mixer.provider(mode: mode, gates: try override ?? self.gates(statement))
         let prompt = try ChatPrompt(statement: statement, tokenizer: tokenizer, contextLength: model.config.maxPositions, reservedTokens: 1)
-        let grammar = ChatAnswerGrammar(tokenizer: tokenizer, tokens: try chatTokens(), statement: prompt.statement, groups: [],
+        let tokens = try chatTokens()
+        let grammar = ChatAnswerGrammar(tokenizer: tokenizer, tokens: tokens, statement: prompt.statement,
+                                        groups: ChatAnswerGrammar.ListTries(items: [], tokenizer: tokenizer, tokens: tokens),
                                         grounded: false, logPriorCorrection: labelLogPriorCorrection)
         _ = model.generate(prompt: prompt.tokens, options: GenerationOptions(maxNewTokens: 1, sampler: .greedyDecoding), linears: provider,
                            logitsProcessor: grammar.process)
@@ -119,5 +121,13 @@ public final class ExplainedClassifier {
         let t = try ChatAnswerTokens(tokenizer: tokenizer)
         cachedChatTokens = t
         return t
+    }
+
+    private var cachedGroupTries: (groups: [String], tries: ChatAnswerGrammar.ListTries)?
+    private func groupTries(_ tokens: ChatAnswerTokens) -> ChatAnswerGrammar.ListTries {
+        if let cachedGroupTries, cachedGroupTries.groups == targetGroups { return cachedGroupTries.tries }
+        let tries = ChatAnswerGrammar.ListTries(items: targetGroups, tokenizer: tokenizer, tokens: tokens)
+        cachedGroupTries = (targetGroups, tries)
+        return tries
     }
 }
