@@ -42,11 +42,12 @@ public struct GenerationStats: Sendable {
 extension LlamaModel {
     /// Continues `prompt` token by token with a KV cache. Each of `numReturnSequences` sequences
     /// draws from its own generator seeded `seed + index`. `onToken(sequence, token)` streams tokens
-    /// as they are chosen. Returns the new tokens of each sequence (the prompt excluded).
+    /// as they are chosen; `logitsProcessor` edits each step's logits before the sampler sees them.
+    /// Returns the new tokens of each sequence (the prompt excluded).
     /// - Throws: `GenerationError` for an empty prompt, a prompt longer than the context or with an id
     ///   outside the vocabulary, or non-finite logits.
     public func generate(prompt: [Int], options: GenerationOptions, linears: LinearProvider? = nil,
-                         stats: UnsafeMutablePointer<GenerationStats>? = nil,
+                         stats: UnsafeMutablePointer<GenerationStats>? = nil, logitsProcessor: LogitsProcessor? = nil,
                          onToken: ((Int, Int) -> Void)? = nil) throws -> [[Int]] {
         try GenerationError.check(prompt: prompt, config: config)
         var results: [[Int]] = []
@@ -63,7 +64,9 @@ extension LlamaModel {
             while out.count < options.maxNewTokens && prompt.count + out.count < config.maxPositions {
                 let last = logits.reshaped([-1, config.vocabSize]).select(axis: 0, logits.count / config.vocabSize - 1)
                 if out.isEmpty { try GenerationError.checkFinite(last.scalars, position: prompt.count - 1) }
-                let next = options.sampler.sample(last.scalars, generator: &rng)
+                var row = last.scalars
+                logitsProcessor?(out, &row)
+                let next = options.sampler.sample(row, generator: &rng)
                 out.append(next)
                 onToken?(sequence, next)
                 if options.stops(at: next, eos: config.eosTokenID) { break }

@@ -7,7 +7,9 @@ extension Tokenizer {
     /// plus that framing). SentencePiece ones match `sentencepiece`'s `encode(text, add_bos=...,
     /// add_eos=...)`: an empty string gives no pieces, characters outside the vocabulary become byte
     /// pieces when byte fallback is on and otherwise one unknown id per run. Runs in O(n log n) for n characters.
-    public func encode(_ text: String, addBOS: Bool = true, addEOS: Bool = false) -> [Int] {
+    /// `parseSpecialTokens: false` encodes added tokens' text (`<|im_end|>`) as ordinary bytes, for
+    /// user text spliced into a template, which must not open or close turns.
+    public func encode(_ text: String, addBOS: Bool = true, addEOS: Bool = false, parseSpecialTokens: Bool = true) -> [Int] {
         var ids: [Int] = []
         if addBOS, addsBOS, let bosID { ids.append(bosID) }
         let utf8 = Array(text.utf8)
@@ -21,7 +23,7 @@ extension Tokenizer {
             let normalized = normalize(utf8[segmentStart..<end], atTextStart: segmentStart == 0)
             normalized.withUnsafeBufferPointer { encodeNormalized($0, into: &ids) }
         }
-        if !addedTokens.isEmpty {
+        if parseSpecialTokens && !addedTokens.isEmpty {
             var position = 0
             while position < utf8.count {
                 guard addedTokenFirstBytes[Int(utf8[position])],

@@ -26,6 +26,9 @@ public struct AdapterMixer {
         if let bad = gates.first(where: { !$0.isFinite }) {
             throw AdapterError(file: "router", field: "probabilities", message: "gate weight \(bad) is not a finite number")
         }
+        // Without source adapters every routed mode is the base model alone (how the base model is
+        // run through the detector before any adapter is trained).
+        if sources.isEmpty && mode != .full { return (AdaptedLinears(model: model, adapters: [], gates: []), []) }
         let ranked = gates.indices.sorted { gates[$0] > gates[$1] }
         func merged(_ picks: [Int], _ weights: [Double], _ merge: AdapterMerge.Mode) throws -> (LinearProvider, [(String, Double)]) {
             let m = try AdapterMerge.merge(picks.map { sources[$0].adapter }, weights: weights, mode: merge, names: picks.map { sources[$0].name })

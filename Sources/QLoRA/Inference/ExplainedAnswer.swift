@@ -54,18 +54,46 @@ public struct ExplainedAnswer: Equatable, Sendable, Codable {
             }
             return body
         }
-        func list(_ s: String?) -> [String] {
-            guard let s, !s.isEmpty else { return [] }
-            let items = s.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "\n" })
-                .map { $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "-*\"'."))) }
-                .filter { !$0.isEmpty }
-            return items.count == 1 && items[0].lowercased().hasPrefix("none") ? [] : items
-        }
         explanation = section("Holistic Explanation:") ?? ""
         label = Self.label(in: section("Classification:") ?? text)
-        groups = list(section("Affected Groups:"))
-        harmfulWords = list(section("Harmful Words:"))
+        groups = Self.list(section("Affected Groups:"))
+        harmfulWords = Self.list(section("Harmful Words:"))
         reason = section("Reason for Harm:") ?? section("Reason:") ?? ""
+    }
+
+    /// Reads the chat layout line by line, with the label the decoding forced (not one read from
+    /// the text): a line that starts with "Affected Groups:", "Harmful Words:" or "Reason:" fills
+    /// that field, the first such line winning, so marker-like text inside an item or the reason
+    /// cannot move a field. A neutral answer's reason line is its explanation, as
+    /// `PromptFormat.answer` writes it; a harmful one's is its reason.
+    public init(chatAnswer raw: String, label: HateLabel) {
+        var text = raw
+        for end in [ChatTemplate.endOfTurn, ChatTemplate.startOfTurn] {
+            if let turn = text.range(of: end) { text = String(text[..<turn.lowerBound]) }
+        }
+        self.text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        self.label = label
+        var fields: [String: String] = [:]
+        for line in self.text.split(separator: "\n", omittingEmptySubsequences: true) {
+            for marker in ["Affected Groups:", "Harmful Words:", "Reason:"] where line.hasPrefix(marker) && fields[marker] == nil {
+                fields[marker] = line.dropFirst(marker.count).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        groups = Self.list(fields["Affected Groups:"])
+        harmfulWords = Self.list(fields["Harmful Words:"])
+        let reasonLine = fields["Reason:"] ?? ""
+        explanation = label.isHarmful ? "" : reasonLine
+        reason = label.isHarmful ? reasonLine : ""
+    }
+
+    /// A section's items: split at commas, semicolons and line ends, trimmed of list decoration;
+    /// a lone "none ..." is no items.
+    static func list(_ s: String?) -> [String] {
+        guard let s, !s.isEmpty else { return [] }
+        let items = s.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "\n" })
+            .map { $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "-*\"'."))) }
+            .filter { !$0.isEmpty }
+        return items.count == 1 && items[0].lowercased().hasPrefix("none") ? [] : items
     }
 
     /// The first class word in `s`.

@@ -15,6 +15,11 @@ public struct Verdict: Sendable {
     public var adaptersUsed: [(name: String, weight: Double)]
     public var answers: [ExplainedAnswer]
     public var seconds: Double
+    /// The chat style's label distribution (after the log-prior correction); its argmax is every
+    /// answer's label. `nil` for the paper's layouts, whose label comes after the explanation.
+    public var labelProbabilities: [HateLabel: Double]? = nil
+    /// Why the statement was read differently from how it was given (cut to fit the context).
+    public var warnings: [String] = []
 
     /// The first answer's label.
     public var label: HateLabel? { answers.first?.label }
@@ -30,6 +35,10 @@ public final class ExplainedClassifier {
     public let embedder: Embedder
     /// The instruction the adapters were trained with.
     public var promptStyle: PromptStyle = .paper
+    /// Added to the chat style's label log-probabilities before the argmax (zero when absent).
+    public var labelLogPriorCorrection: [HateLabel: Double] = [:]
+    /// The closed list the chat style's "Affected Groups:" section is decoded from.
+    public var targetGroups: [String] = TargetGroups.all
 
     public init(model: LlamaModel, tokenizer: Tokenizer, mixer: AdapterMixer, router: Router?, embedder: Embedder) throws {
         if let router {
@@ -54,8 +63,11 @@ public final class ExplainedClassifier {
         return try router.probabilities(embedder.embed([statement])).scalars.map(Double.init)
     }
 
+    /// Classifies and explains `statement`. In the chat style the label is the argmax of
+    /// `labelProbabilities` and, with `grounded` (the default), the answer follows
+    /// `ChatAnswerGrammar`: groups from `targetGroups`, harmful words copied from the statement.
     public func classify(_ statement: String, mode: BlendMode, gates override: [Double]? = nil, options: GenerationOptions,
-                         onToken: ((Int, Int) -> Void)? = nil) throws -> Verdict {
+                         grounded: Bool = true, onToken: ((Int, Int) -> Void)? = nil) throws -> Verdict {
         // An empty prompt slot still yields an answer (the model's prior), which would read as a verdict.
         guard !statement.allSatisfy(\.isWhitespace) else {
             throw InferenceError(message: "the statement is empty or only whitespace; there is nothing to classify")
@@ -63,13 +75,63 @@ public final class ExplainedClassifier {
         let start = Date()
         let gates = try override ?? self.gates(statement)
         let (provider, used) = try mixer.provider(mode: mode, gates: gates)
-        let prompt = tokenizer.encode(PromptFormat.prompt(statement: statement, style: promptStyle), addBOS: true)
-        guard prompt.count < model.config.maxPositions else {
-            throw InferenceError(message: "the prompt for this statement is \(prompt.count) tokens, the model's context holds \(model.config.maxPositions)")
+        var verdict = Verdict(statement: statement, gates: zip(mixer.sources.map(\.name), gates).map { ($0, $1) },
+                              adaptersUsed: used, answers: [], seconds: 0)
+        if promptStyle == .chat {
+            let prompt = try ChatPrompt(statement: statement, tokenizer: tokenizer, contextLength: model.config.maxPositions,
+                                        reservedTokens: options.maxNewTokens)
+            let tokens = try chatTokens()
+            let grammar = ChatAnswerGrammar(tokenizer: tokenizer, tokens: tokens, statement: prompt.statement, groups: groupTries(tokens),
+                                            grounded: grounded, logPriorCorrection: labelLogPriorCorrection)
+            var chatOptions = options
+            chatOptions.stopTokenIDs.insert(tokens.endOfTurn)
+            let outputs = try model.generate(prompt: prompt.tokens, options: chatOptions, linears: provider,
+                                         logitsProcessor: grammar.process, onToken: onToken)
+            if let d = grammar.distribution {
+                verdict.labelProbabilities = d.probabilities
+                verdict.answers = outputs.map { ExplainedAnswer(chatAnswer: PromptFormat.chatLabelPrefix + tokenizer.decode($0), label: d.label) }
+            }
+            verdict.warnings = prompt.warning.map { [$0] } ?? []
+        } else {
+            let prompt = tokenizer.encode(PromptFormat.prompt(statement: statement, style: promptStyle), addBOS: true)
+            guard prompt.count < model.config.maxPositions else {
+                throw InferenceError(message: "the prompt for this statement is \(prompt.count) tokens, the model's context holds \(model.config.maxPositions)")
+            }
+            let outputs = try model.generate(prompt: prompt, options: options, linears: provider, onToken: onToken)
+            verdict.answers = outputs.map { ExplainedAnswer(parsing: tokenizer.decode($0)) }
         }
-        let outputs = try model.generate(prompt: prompt, options: options, linears: provider, onToken: onToken)
-        let answers = outputs.map { ExplainedAnswer(parsing: tokenizer.decode($0)) }
-        return Verdict(statement: statement, gates: zip(mixer.sources.map(\.name), gates).map { ($0, $1) },
-                       adaptersUsed: used, answers: answers, seconds: Date().timeIntervalSince(start))
+        verdict.seconds = Date().timeIntervalSince(start)
+        return verdict
+    }
+
+    /// The chat style's label distribution for `statement` from one forward pass, without an
+    /// answer: what faithfulness metrics compare across edited statements.
+    public func labelProbabilities(_ statement: String, mode: BlendMode, gates override: [Double]? = nil) throws -> [HateLabel: Double] {
+        guard promptStyle == .chat else { throw InferenceError(message: "label probabilities need the chat prompt style, this classifier uses \(promptStyle.rawValue)") }
+        let (provider, _) = try mixer.provider(mode: mode, gates: try override ?? self.gates(statement))
+        let prompt = try ChatPrompt(statement: statement, tokenizer: tokenizer, contextLength: model.config.maxPositions, reservedTokens: 1)
+        let tokens = try chatTokens()
+        let grammar = ChatAnswerGrammar(tokenizer: tokenizer, tokens: tokens, statement: prompt.statement,
+                                        groups: ChatAnswerGrammar.ListTries(items: [], tokenizer: tokenizer, tokens: tokens),
+                                        grounded: false, logPriorCorrection: labelLogPriorCorrection)
+        _ = try model.generate(prompt: prompt.tokens, options: GenerationOptions(maxNewTokens: 1, sampler: .greedyDecoding), linears: provider,
+                           logitsProcessor: grammar.process)
+        return grammar.distribution!.probabilities
+    }
+
+    private var cachedChatTokens: ChatAnswerTokens?
+    private func chatTokens() throws -> ChatAnswerTokens {
+        if let cachedChatTokens { return cachedChatTokens }
+        let t = try ChatAnswerTokens(tokenizer: tokenizer)
+        cachedChatTokens = t
+        return t
+    }
+
+    private var cachedGroupTries: (groups: [String], tries: ChatAnswerGrammar.ListTries)?
+    private func groupTries(_ tokens: ChatAnswerTokens) -> ChatAnswerGrammar.ListTries {
+        if let cachedGroupTries, cachedGroupTries.groups == targetGroups { return cachedGroupTries.tries }
+        let tries = ChatAnswerGrammar.ListTries(items: targetGroups, tokenizer: tokenizer, tokens: tokens)
+        cachedGroupTries = (targetGroups, tries)
+        return tries
     }
 }

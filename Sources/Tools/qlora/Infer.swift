@@ -11,7 +11,7 @@ struct Infer: ParsableCommand {
     @Option(name: both("eval_str"), help: "The statement to classify.") var evalStr: String
     @Option(name: both("model")) var model: String?
     @Option(name: both("tokenizer")) var tokenizer: String?
-    @Option(name: both("prompt_style"), help: "The instruction the adapters were trained with: paper or compact.") var promptStyle = "paper"
+    @Option(name: both("prompt_style"), help: "The instruction the adapters were trained with: paper, compact or chat.") var promptStyle = "paper"
     @Option(name: both("adapter"), help: "NAME=DIR, repeatable, in router order; name one 'full' for --blend full.") var adapter: [String] = []
     @Option(name: both("router"), help: "Router weights (safetensors).") var router: String?
     @Option(name: both("blend"), help: "linear, cat, svd, top1, top2, top3, full or unmerged.") var blend = "linear"
@@ -23,7 +23,8 @@ struct Infer: ParsableCommand {
     @Option(name: both("num_return_sequences")) var numReturnSequences = 1
     @Flag(name: both("greedy")) var greedy = false
     @Option(name: both("seed")) var seed: UInt64 = 0
-    @Flag(name: both("json"), help: "Print one JSON object instead of text.") var json = false
+    @Flag(name: both("json"), help: "Print one JSON object per answer: label, groups, harmful_words, reason, explanation, label_probabilities, gates.") var json = false
+    @Flag(name: both("unconstrained"), help: "Chat style: after the label, decode freely instead of groups from the closed list and harmful words copied from the statement.") var unconstrained = false
 
     func validate() throws {
         guard BlendMode(rawValue: blend) != nil else { throw ValidationError("--blend must be one of \(BlendMode.allCases.map(\.rawValue).joined(separator: ", ")), got \(blend)") }
@@ -36,12 +37,13 @@ struct Infer: ParsableCommand {
     func run() throws {
         try userFacing {
             let classifier = try buildClassifier(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router)
-            guard let style = PromptStyle(rawValue: promptStyle) else { throw ToolError("--prompt_style must be paper or compact") }
+            guard let style = PromptStyle(rawValue: promptStyle) else { throw ToolError("--prompt_style must be paper, compact or chat") }
             classifier.promptStyle = style
             let mode = top2Routing ? .top2 : BlendMode(rawValue: blend)!
             let options = GenerationOptions(maxNewTokens: maxNewTokens, sampler: Sampler(greedy: greedy, temperature: temperature, topK: topK, topP: topP),
                                             seed: seed, numReturnSequences: numReturnSequences)
-            let verdict = try classifier.classify(evalStr, mode: mode, options: options)
+            let verdict = try classifier.classify(evalStr, mode: mode, options: options, grounded: !unconstrained)
+            for w in verdict.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
             print(json ? VerdictReport.json(verdict) : VerdictReport.text(verdict))
         }
     }
@@ -51,8 +53,8 @@ struct Infer: ParsableCommand {
 func buildClassifier(model: String?, tokenizer: String?, adapterSpecs: [String], routerPath: String?) throws -> ExplainedClassifier {
     if model == nil { return try DefaultBundle.load(directory: DefaultBundleLocation.directory()).classifier() }
     let (base, tok) = try loadModel(model!, tokenizer: tokenizer)
+    // No --adapter runs the base model alone, the baseline the adapters are compared with.
     let adapters = try loadAdapters(adapterSpecs)
-    guard !adapters.isEmpty else { throw ToolError("give at least one --adapter NAME=DIR") }
     let mixer = try AdapterMixer(model: base, adapters: adapters)
     let router = try routerPath.map { try Router.load(URL(fileURLWithPath: $0)) }
     return try ExplainedClassifier(model: base, tokenizer: tok, mixer: mixer, router: router, embedder: BaseModelEmbedder(model: base, tokenizer: tok))
@@ -74,6 +76,9 @@ enum VerdictReport {
     static func text(_ v: Verdict) -> String {
         var lines = ["gate probabilities: " + v.gates.map { String(format: "%@ %.3f", $0.name, $0.probability) }.joined(separator: ", "),
                      "adapters used: " + v.adaptersUsed.map { String(format: "%@ x %.3f", $0.0, $0.1) }.joined(separator: ", ")]
+        if let p = v.labelProbabilities {
+            lines.append("label probabilities: " + HateLabel.allCases.map { String(format: "%@ %.3f", $0.rawValue, p[$0] ?? 0) }.joined(separator: ", "))
+        }
         for (i, a) in v.answers.enumerated() {
             if v.answers.count > 1 { lines.append("--- sequence \(i + 1)") }
             lines.append("label: \(a.label?.rawValue ?? "unparsed")")
@@ -86,19 +91,18 @@ enum VerdictReport {
         return lines.joined(separator: "\n")
     }
 
+    /// One line per answer holding exactly the answer's fields, the label probabilities (null
+    /// outside the chat style) and the gates.
     static func json(_ v: Verdict) -> String {
-        let object: [String: Any] = [
-            "statement": v.statement,
-            "gates": Dictionary(uniqueKeysWithValues: v.gates.map { ($0.name, $0.probability) }),
-            "adapters_used": v.adaptersUsed.map { ["name": $0.0, "weight": $0.1] },
-            "label": v.label?.rawValue ?? NSNull(),
-            "answers": v.answers.map { a in
-                ["label": a.label?.rawValue ?? NSNull(), "explanation": a.explanation, "groups": a.groups,
-                 "harmful_words": a.harmfulWords, "reason": a.reason, "text": a.text] as [String: Any]
-            },
-            "seconds": v.seconds,
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        let probabilities: Any = v.labelProbabilities.map { p in Dictionary(uniqueKeysWithValues: p.map { ($0.key.rawValue, $0.value) }) } ?? NSNull()
+        return v.answers.map { a in
+            let object: [String: Any] = [
+                "label": a.label?.rawValue ?? NSNull(), "groups": a.groups, "harmful_words": a.harmfulWords, "reason": a.reason,
+                "explanation": a.explanation, "label_probabilities": probabilities,
+                "gates": Dictionary(uniqueKeysWithValues: v.gates.map { ($0.name, $0.probability) }),
+            ]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
+        }.joined(separator: "\n")
     }
 }
