@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (README and CI): one optimised build with testing enabled (the tests
-# use @testable imports), then every test, then the consumer example that imports the libraries
+# use @testable imports), then every test, the hostile command lines of Scripts/bad_input.sh, then the consumer example that imports the libraries
 # the way a user's package does. The AVX-512 and AVX2 GEMV kernels are compiled in only under their
 # flags, so the Llama tests run again under each of those builds this CPU can execute.
 set -euo pipefail
@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 flags=(-c release -Xswiftc -enable-testing)
 swift build "${flags[@]}" --build-tests
 swift test "${flags[@]}" --skip-build
+bash Scripts/bad_input.sh
 swift build -c release --package-path Examples/Consumer
 
 cpu=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)

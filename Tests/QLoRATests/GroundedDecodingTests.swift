@@ -193,4 +193,16 @@ final class GroundedDecodingTests: XCTestCase {
                      2 * statements.count, constrainedSeconds, constrainedTokens, 1000 * constrainedSeconds / Double(constrainedTokens),
                      unconstrainedSeconds, unconstrainedTokens, 1000 * unconstrainedSeconds / Double(unconstrainedTokens), words, groups))
     }
+
+    /// The chat-style evaluation reads labels from one forward pass; they must be the labels the
+    /// full explained answer reports.
+    func testEvaluationLabelsEqualTheExplainedAnswersLabels() throws {
+        let c = try classifier(adapters: 2)
+        let statements = ["Muslims are welcome in our town", "you are a stupid idiot", "go back to your country, you filth"]
+        // One gold label each, so the confusion matrix pins every statement's prediction.
+        let records = statements.enumerated().map { ExplanationRecord(statement: $1, label: HateLabel.allCases[$0], explanation: "", source: "t", id: "\($0)") }
+        let result = try Evaluation.run(c, records: records, dataset: "t", mode: .linear, maxNewTokens: 0)
+        let answered = try statements.map { try c.classify($0, mode: .linear, options: GenerationOptions(maxNewTokens: 12, sampler: .greedyDecoding)).label }
+        XCTAssertEqual(result.report.confusion, ClassificationReport(truth: records.map(\.label), predicted: answered).confusion)
+    }
 }

@@ -177,7 +177,7 @@ final class TrainerBadInputTests: XCTestCase {
         let options = GenerationOptions(maxNewTokens: 2, sampler: .greedyDecoding)
         for blank in ["", "   ", "\n\t "] {
             XCTAssertThrowsError(try classifier.classify(blank, mode: .linear, options: options)) { error in
-                XCTAssertTrue(error is InferenceError, "\(error)")
+                XCTAssertEqual(error as? StatementError, .empty, "\(error)")
                 XCTAssertTrue("\(error)".contains("empty"), "\(error)")
             }
         }

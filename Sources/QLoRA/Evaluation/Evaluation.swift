@@ -76,13 +76,27 @@ public enum Evaluation {
         var predicted: [HateLabel?] = []
         let start = Date()
         for (i, r) in records.enumerated() {
-            let verdict = try classifier.classify(r.statement, mode: mode, gates: gates,
-                                                  options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding))
-            predicted.append(verdict.label)
+            predicted.append(try label(classifier, r.statement, mode: mode, gates: gates, maxNewTokens: maxNewTokens))
             progress(i + 1, records.count)
         }
         return try Result(dataset: dataset, mode: setting.name, truth: records.map(\.label), predicted: predicted,
                           secondsPerStatement: Date().timeIntervalSince(start) / Double(max(records.count, 1)))
+    }
+
+    /// The label the detector gives `statement`. In the chat style the answer's label is by
+    /// construction the argmax of the label distribution at "Classification:", so one forward pass
+    /// gives it without generating the explanation; other styles parse a greedy answer.
+    static func label(_ classifier: ExplainedClassifier, _ statement: String, mode: BlendMode, gates: [Double]?,
+                      maxNewTokens: Int) throws -> HateLabel? {
+        if classifier.promptStyle == .chat {
+            let p = try classifier.labelProbabilities(statement, mode: mode, gates: gates)
+            // Ties go to the earlier of neutral, offensive, hate, as LabelDistribution.label breaks them.
+            var best = HateLabel.neutral
+            for l in HateLabel.allCases where (p[l] ?? 0) > (p[best] ?? 0) { best = l }
+            return best
+        }
+        return try classifier.classify(statement, mode: mode, gates: gates,
+                                       options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding)).label
     }
 
     /// The blend mode and gate override that `setting` runs as.
@@ -114,9 +128,7 @@ public enum Evaluation {
         var flags: [HateLabel?] = []
         let start = Date()
         for (i, c) in cases.enumerated() {
-            let verdict = try classifier.classify(c.text, mode: mode, gates: gates,
-                                                  options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding))
-            let flagged = verdict.label.map(\.isHarmful) ?? false
+            let flagged = try label(classifier, c.text, mode: mode, gates: gates, maxNewTokens: maxNewTokens).map(\.isHarmful) ?? false
             flags.append(flagged ? .hate : .neutral)
             var entry = table[c.functionality] ?? (0, 0)
             entry.total += 1

@@ -69,9 +69,7 @@ public final class ExplainedClassifier {
     public func classify(_ statement: String, mode: BlendMode, gates override: [Double]? = nil, options: GenerationOptions,
                          grounded: Bool = true, onToken: ((Int, Int) -> Void)? = nil) throws -> Verdict {
         // An empty prompt slot still yields an answer (the model's prior), which would read as a verdict.
-        guard !statement.allSatisfy(\.isWhitespace) else {
-            throw InferenceError(message: "the statement is empty or only whitespace; there is nothing to classify")
-        }
+        guard !statement.allSatisfy(\.isWhitespace) else { throw StatementError.empty }
         let start = Date()
         let gates = try override ?? self.gates(statement)
         let (provider, used) = try mixer.provider(mode: mode, gates: gates)

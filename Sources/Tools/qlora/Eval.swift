@@ -15,7 +15,7 @@ struct Eval: ParsableCommand {
 
     @Option(name: both("model")) var model: String?
     @Option(name: both("tokenizer")) var tokenizer: String?
-    @Option(name: both("prompt_style"), help: "The instruction the adapters were trained with: paper or compact.") var promptStyle = "paper"
+    @Option(name: both("prompt_style"), help: "The instruction the adapters were trained with: paper, compact or chat (chat labels come from one forward pass).") var promptStyle = "paper"
     @Option(name: both("adapter"), help: "NAME=DIR, repeatable, in router order.") var adapter: [String] = []
     @Option(name: both("router")) var router: String?
     @Option(name: both("datasets"), help: "Comma-separated: davidson, stormfront, hatexplain, synthetic (default: the first three; synthetic for the bundled default).")
@@ -40,7 +40,7 @@ struct Eval: ParsableCommand {
     func run() throws {
         try userFacing {
             let classifier = try buildClassifier(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router)
-            guard let style = PromptStyle(rawValue: promptStyle) else { throw ToolError("--prompt_style must be paper or compact") }
+            guard let style = PromptStyle(rawValue: promptStyle) else { throw ToolError("--prompt_style must be one of \(PromptStyle.allCases.map(\.rawValue).joined(separator: ", ")), got \(promptStyle)") }
             classifier.promptStyle = style
             let sources = classifier.mixer.sources.map(\.name)
             let modeList = try modes.split(separator: ",").map { name -> Evaluation.Setting in
