@@ -32,6 +32,14 @@ for source in microblogs forums hatexplain; do
     export_split "$d" validation "$work/data/$source-validation.jsonl" --limit 200
 done
 
+# The router learns which source a statement resembles from the base model's mean-pooled hidden
+# states: 600 training statements per source (the first by id hash), labelled with their source.
+if [[ ! -s "$work/router.safetensors" ]]; then
+    for source in microblogs forums hatexplain; do head -n 600 "$work/data/$source-train.jsonl"; done > "$work/data/router-train.jsonl"
+    nice -n 10 "$qlora" router train --model "$model" --data_path "$work/data/router-train.jsonl" \
+        --sources microblogs,forums,hatexplain --seed $seed --out "$work/router.safetensors"
+fi
+
 for source in microblogs forums hatexplain; do
     out="$work/adapters/$source"
     [[ -s "$out/adapter_model.safetensors" && -s "$out/training_log.jsonl" && ! -d "$out/best" ]] && continue

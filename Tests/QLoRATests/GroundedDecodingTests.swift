@@ -205,4 +205,23 @@ final class GroundedDecodingTests: XCTestCase {
         let answered = try statements.map { try c.classify($0, mode: .linear, options: GenerationOptions(maxNewTokens: 12, sampler: .greedyDecoding)).label }
         XCTAssertEqual(result.report.confusion, ClassificationReport(truth: records.map(\.label), predicted: answered).confusion)
     }
+
+    /// Explanation metrics over posts: only harmful gold posts count, every score is a share, and
+    /// the faithfulness edits run through the label distribution; a non-chat classifier is refused.
+    func testExplanationEvaluationScoresHarmfulPostsOnly() throws {
+        let c = try classifier(adapters: 1)
+        let records = [
+            ExplanationRecord(statement: "those immigrants are vermin", label: .hate, explanation: "", groups: ["Refugee"], harmfulWords: ["vermin"], source: "hatexplain", id: "a"),
+            ExplanationRecord(statement: "what a lovely day", label: .neutral, explanation: "", source: "hatexplain", id: "b"),
+            ExplanationRecord(statement: "shut up you idiot", label: .offensive, explanation: "", harmfulWords: ["idiot"], source: "hatexplain", id: "c"),
+        ]
+        let e = try ExplanationEvaluation.run(c, records: records, mode: .linear, maxNewTokens: 24)
+        XCTAssertEqual(e.posts, 2)
+        for v in [e.rationale.tokenPrecision, e.rationale.tokenRecall, e.rationale.tokenF1, e.rationale.iouF1, e.groups.exactMatchAccuracy, e.groups.microF1, e.wellFormed] {
+            XCTAssertTrue((0...1).contains(v), "\(e)")
+        }
+        XCTAssertTrue((-1...1).contains(e.faithfulness.comprehensiveness) && (-1...1).contains(e.faithfulness.sufficiency), "\(e)")
+        c.promptStyle = .paper
+        XCTAssertThrowsError(try ExplanationEvaluation.run(c, records: records, mode: .linear, maxNewTokens: 4))
+    }
 }

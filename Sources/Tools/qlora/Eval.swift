@@ -27,6 +27,8 @@ struct Eval: ParsableCommand {
     var limit: Int?
     @Flag(name: both("hatecheck"), help: "Also run HateCheck with the first mode (all cases; with --limit, about N spread evenly over the functionalities).")
     var hatecheck = false
+    @Flag(name: both("rationales"), help: "Also score the explanations on HateXplain's offensive and hate test posts with the first mode (chat style): harmful words vs the annotators' majority rationale, groups vs their targets, comprehensiveness and sufficiency.")
+    var rationales = false
     @Option(name: both("max_new_tokens")) var maxNewTokens = 120
     @Option(name: both("out")) var out = "eval"
 
@@ -83,6 +85,14 @@ struct Eval: ParsableCommand {
                 let (section, entry) = try runHateCheck(classifier, setting: modeList[0], shared: sharedURL)
                 markdown += section
                 json["hatecheck"] = entry
+            }
+            if rationales {
+                let splits = try DatasetCatalog.splits("hatexplain", shared: sharedURL)
+                let records = limit.map { StratifiedSample.draw(splits.test, limit: $0) } ?? splits.test
+                guard case .blend(let mode) = modeList[0] else { throw ToolError("--rationales runs with a blend mode first in --modes") }
+                let e = try ExplanationEvaluation.run(classifier, records: records, mode: mode, maxNewTokens: maxNewTokens,
+                                                      progress: progressReporter("hatexplain explanations \(mode.rawValue)"))
+                markdown += "\n## Explanations on HateXplain test (\(mode.rawValue))\n\n" + e.markdown
             }
             let dir = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
