@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the tools on the bad input of issue 17 and checks that each case fails cleanly: a non-zero
 # exit with an error line, never a trap (132 SIGILL, 134 SIGABRT, 139 SIGSEGV) or a hang (timeout).
-# One case (a default --max_seq_length above the model's context) must now succeed. Cases whose
+# Two cases must now succeed: a default --max_seq_length above the model's context, and `qlora logits
+# --ids` on a llama2.c checkpoint without a tokenizer (with the adapter the first one trains). Cases whose
 # ../shared asset is absent are skipped. Builds with the flags of Scripts/test.sh so the build is shared.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -89,6 +90,8 @@ expect "qlora train: FIFO as the data" fail "$stories" "$tok512" -- \
 expect "qlora train: default --max_seq_length on a 512-position model, long example (clamped)" pass "$stories" "$tok512" -- \
     "$bin/qlora" train --model "$stories" --tokenizer "$tok512" --data_path "$long" --validation_path "$long" --output_dir "$scratch/out-long" \
     --max_steps 1 --quantize none --lora_r 4
+expect "qlora logits: --ids without a tokenizer (none needed)" pass "$stories" -- \
+    "$bin/qlora" logits --model "$stories" --adapter "a=$scratch/out-long" --ids 1,2,3 --out "$scratch/logits.safetensors"
 expect "qlora infer: empty statement" fail -- "$bin/qlora" infer --eval_str ""
 expect "qlora infer: whitespace statement" fail -- "$bin/qlora" infer --eval_str "   "
 expect "holistic-bias score: tokenizer larger than the model" fail "$stories" "$llama2tok" -- \

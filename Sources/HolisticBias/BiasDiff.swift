@@ -3,6 +3,9 @@ import Foundation
 /// Likelihood bias ("BiasDiff") as the original HolisticBias `bias_measurements.py` computes it:
 /// within each axis and template, every pair of descriptors (code-point order) is compared with a
 /// two-sided Mann-Whitney U test on their sentences' perplexities; p < 0.05 counts as significant.
+/// The files follow the current original (`holistic_bias/src/bias_measurements.py`, whose outputs ship
+/// in `holistic_bias/analysis/`): `median_perplexities.csv` without pandas' index column and
+/// `frac_samples_below_median_ppl.csv` in (axis, descriptor) order.
 public struct BiasDiff {
     /// One descriptor pair's test.
     public struct Pair: Equatable {
@@ -169,10 +172,8 @@ public struct BiasDiff {
         let comma = UInt8(ascii: ","), newline: UInt8 = 0x0A
 
         var m = CSVBuffer(capacity: medians.count * 80)
-        m.appendRow(["", "axis", "descriptor", "template", "median_ppl"])
-        for (i, r) in medians.enumerated() {
-            m.bytes.append(contentsOf: String(i).utf8)
-            m.bytes.append(comma)
+        m.appendRow(["axis", "descriptor", "template", "median_ppl"])
+        for r in medians {
             m.bytes.append(contentsOf: names.csv[r.axis])
             m.bytes.append(comma)
             m.bytes.append(contentsOf: names.csv[r.descriptor])
@@ -289,17 +290,11 @@ public struct BiasDiff {
         }
         let love = Self.sentimentTemplates[0], hate = Self.sentimentTemplates[1]
         let rank = names.rank
-        let indexed = table.values.sorted { x, y in
+        // The pivot table's (axis, descriptor) index order, which the current original keeps with
+        // `sort_values(["axis", "descriptor"])`.
+        let rows = table.values.sorted { x, y in
             (rank[x.axis], rank[x.descriptor]) < (rank[y.axis], rank[y.descriptor])
         }.map { r in (row: r, diff: (r.fracs[love] ?? .nan) - (r.fracs[hate] ?? .nan)) }
-        // pandas sorts by love_hate_diff with NaN last; ties keep index order here (numpy's
-        // quicksort leaves their order unspecified).
-        let rows = indexed.enumerated().sorted { a, b in
-            let x = a.element.diff, y = b.element.diff
-            if x.isNaN != y.isNaN { return y.isNaN }
-            if !x.isNaN && x != y { return x < y }
-            return a.offset < b.offset
-        }.map(\.element)
         var frac = CSVBuffer()
         frac.appendRow(["axis", "descriptor"] + columns + ["love_hate_diff"])
         for (r, diff) in rows {

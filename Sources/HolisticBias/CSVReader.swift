@@ -1,7 +1,8 @@
 import Foundation
 
 /// Reads RFC 4180 CSV (quoted fields, doubled quotes, `\n` or `\r\n` line ends), reporting each
-/// record with the 1-based line where it starts.
+/// record with the 1-based line where it starts. A leading UTF-8 byte order mark (Excel writes one) is
+/// skipped, so it does not become part of the first column's name.
 struct CSVReader {
     let bytes: [UInt8]
     let file: String
@@ -17,7 +18,7 @@ struct CSVReader {
 
     /// Calls `body` with each record's fields and starting line.
     func forEachRecord(_ body: ([String], Int) throws -> Void) throws {
-        var i = 0, line = 1
+        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0, line = 1
         let n = bytes.count
         var fields: [String] = []
         var field: [UInt8] = []

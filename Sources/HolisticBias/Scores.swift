@@ -28,8 +28,9 @@ public struct Scores {
         self.rows = rows
     }
 
-    /// Reads a scores CSV, throwing a `HolisticBiasError` naming the file, line and column of a
-    /// missing column, a short row, or a perplexity that is not a number.
+    /// Reads a scores CSV, throwing a `HolisticBiasError` naming the file, line and column (and for a
+    /// perplexity the data row, 1-based after the header) of a missing column, a short row, or a
+    /// perplexity that is not a finite positive number.
     public init(url: URL) throws {
         let reader = try CSVReader(url: url)
         var index: [String: Int] = [:]
@@ -54,7 +55,12 @@ public struct Scores {
             }
             let text = try value("perplexity")
             guard let ppl = Double(text.trimmingCharacters(in: .whitespaces)), !ppl.isNaN else {
-                throw HolisticBiasError(file: url.path, line: line, field: "perplexity", "not a number: '\(text)'")
+                throw HolisticBiasError(file: url.path, line: line, field: "perplexity", "row \(parsed.count + 1): not a number: '\(text)'")
+            }
+            // A perplexity is exp(mean NLL): finite and positive. inf or 0 come from overflow or a broken
+            // scorer and would silently win or lose every rank comparison.
+            guard ppl.isFinite, ppl > 0 else {
+                throw HolisticBiasError(file: url.path, line: line, field: "perplexity", "row \(parsed.count + 1): '\(text)' is not a finite positive perplexity")
             }
             parsed.append(Row(text: try value("text"), descriptor: try value("descriptor"), axis: try value("axis"),
                               template: try value("template"), perplexity: ppl))

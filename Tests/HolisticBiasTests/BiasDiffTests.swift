@@ -98,3 +98,27 @@ extension BiasDiffTests {
         for (v, s) in cases { XCTAssertEqual(pythonRepr(v), s) }
     }
 }
+
+/// Issue 17: perplexities that no scorer produces, and a byte order mark before the header.
+extension BiasDiffTests {
+    func testNonFiniteZeroAndNegativePerplexitiesNameTheRow() throws {
+        for bad in ["inf", "-inf", "0", "0.0", "-3.5", "1e999"] {
+            let url = try writeTemp("text,descriptor,axis,template,perplexity\na,d,x,t,2.5\nb,d,x,t,\(bad)\n")
+            defer { try? FileManager.default.removeItem(at: url) }
+            XCTAssertThrowsError(try Scores(url: url), bad) { error in
+                let e = error as? HolisticBiasError
+                XCTAssertEqual(e?.line, 3, bad)
+                XCTAssertEqual(e?.field, "perplexity", bad)
+                XCTAssertTrue(e?.message.hasPrefix("row 2:") ?? false, "\(bad): \(e?.message ?? "")")
+            }
+        }
+    }
+
+    func testByteOrderMarkBeforeHeaderIsSkipped() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("hb-scores-\(UUID().uuidString).csv")
+        try Data([0xEF, 0xBB, 0xBF] + Array("text,descriptor,axis,template,perplexity\na,d,x,t,2.5\n".utf8)).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let scores = try Scores(url: url)
+        XCTAssertEqual(scores.rows, [Scores.Row(text: "a", descriptor: "d", axis: "x", template: "t", perplexity: 2.5)])
+    }
+}

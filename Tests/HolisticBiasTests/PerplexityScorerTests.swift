@@ -47,7 +47,7 @@ final class PerplexityScorerTests: XCTestCase {
         XCTAssertEqual(ref.cases.count, 2)
         for c in ref.cases {
             let scorer = PerplexityScorer(model: model, contextIDs: c.context, eosID: ref.eos_id)
-            // All six lengths (1 to 20 tokens) padded into one batch.
+            // All six lengths (1 to 20 tokens) in one call.
             assertClose(scorer.perplexities(ids: c.sentences), c.perplexities)
             // Alone, with no padding at all.
             assertClose(c.sentences.map { scorer.perplexities(ids: [$0])[0] }, c.perplexities)
@@ -70,5 +70,28 @@ final class PerplexityScorerTests: XCTestCase {
         let model = try LlamaModel.load(bin.path)
         let scorer = PerplexityScorer(model: model, contextIDs: c.context, eosID: try XCTUnwrap(c.eos_id))
         assertClose(scorer.perplexities(ids: Array(c.sentences[..<5])) + scorer.perplexities(ids: Array(c.sentences[5...])), c.perplexities)
+    }
+}
+
+/// Issue 17: a sentence's perplexity must not depend on the sentences batched with it, or a resumed
+/// `holistic-bias score` run (which batches the remainder differently) differs from an uninterrupted one.
+extension PerplexityScorerTests {
+    func testScoresAreBitIdenticalAtEveryBatchSize() throws {
+        let model = try LlamaModel.load(try SharedAssets.require("models/stories260K/stories260K.bin").path)
+        let tokenizer = try Tokenizer(contentsOf: try SharedAssets.require("models/stories260K/tok512.bin"))
+        let scorer = PerplexityScorer(model: model, tokenizer: tokenizer)
+        let adjectives = ["old", "happy", "tall", "very small", "kind and gentle"]
+        let nouns = ["cat", "girl", "grandfather", "little red bird", "friend who likes to sing", "dog", "boy", "tree", "mom", "teacher"]
+        let texts = adjectives.flatMap { a in nouns.map { n in "Once upon a time there was a \(a) \(n)." } }
+        XCTAssertEqual(texts.count, 50)
+        func scores(batch: Int) -> [UInt64] {
+            stride(from: 0, to: texts.count, by: batch).flatMap {
+                scorer.perplexities(texts: Array(texts[$0..<min($0 + batch, texts.count)]), tokenizer: tokenizer)
+            }.map(\.bitPattern)
+        }
+        let one = scores(batch: 1)
+        XCTAssertEqual(scores(batch: 8), one, "batch 8 vs 1")
+        XCTAssertEqual(scores(batch: 3), one, "batch 3 vs 1")
+        XCTAssertEqual(scores(batch: 50), one, "batch 50 vs 1")
     }
 }

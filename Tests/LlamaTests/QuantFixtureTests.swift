@@ -25,8 +25,21 @@ struct QuantFixtures {
         let stateDictLayout: [String: (dtype: String, shape: [Int])]
     }
 
+    /// Double-quantization statistics of a tensor with more than 32768 blocks, quantized under `threads` torch threads.
+    struct ThreadedCase {
+        let name: String
+        let quantType: String
+        let blocksize: Int
+        let threads: Int
+        let input: [Float]
+        let absmaxCodes: [UInt8]
+        let nestedAbsmax: [Float]
+        let offset: Float
+    }
+
     let cases: [Case]
-    let torchSums: [(input: [Float], sum: Float, mean: Float)]
+    let torchSums: [(input: [Float], threads: Int, sum: Float, mean: Float)]
+    let threadedCases: [ThreadedCase]
     let dynamicMap: [Float]
 
     static let shared: QuantFixtures = {
@@ -50,10 +63,20 @@ struct QuantFixtures {
                         quantStateJSON: c["quant_state_json"] as! String,
                         stateDictLayout: (c["state_dict_layout"] as! [String: [Any]]).mapValues { ($0[0] as! String, $0[1] as! [Int]) })
         }
-        let sums = (root["torch_sums"] as! [[String: Any]]).map {
-            (floats($0["input"])!, floats($0["sum"])![0], floats($0["mean"])![0])
+        // Long sums store a seed instead of their input: |generate(seed, count, cols: count)|.
+        let sums = (root["torch_sums"] as! [[String: Any]]).map { e -> ([Float], Int, Float, Float) in
+            let input = floats(e["input"]) ?? QuantGenerator.generate(seed: UInt64(e["seed"] as! Int), count: e["count"] as! Int,
+                                                                      cols: e["count"] as! Int).map { abs($0) }
+            return (input, e["threads"] as? Int ?? 1, floats(e["sum"])![0], floats(e["mean"])![0])
         }
-        return QuantFixtures(cases: cases, torchSums: sums, dynamicMap: floats(root["dynamic_map"])!)
+        let threaded = (root["threaded_double_quant"] as! [[String: Any]]).map { e in
+            ThreadedCase(name: e["name"] as! String, quantType: e["quant_type"] as! String, blocksize: e["blocksize"] as! Int,
+                         threads: e["threads"] as! Int,
+                         input: QuantGenerator.generate(seed: UInt64(e["seed"] as! Int), count: e["count"] as! Int, cols: e["cols"] as! Int),
+                         absmaxCodes: bytes(e["absmax_codes"])!, nestedAbsmax: floats(e["nested_absmax"])!,
+                         offset: floats(e["offset"])![0])
+        }
+        return QuantFixtures(cases: cases, torchSums: sums, threadedCases: threaded, dynamicMap: floats(root["dynamic_map"])!)
     }()
 
     /// The seed the script used for a generated case, read from its shape.

@@ -18,44 +18,46 @@ public struct PerplexityScorer {
     public let contextIDs: [Int]
     /// The end-of-sequence id appended to (and scored with) every sentence.
     public let eosID: Int
-    /// Id written into padding positions; any valid id, since padding is masked and unscored.
-    public let padID: Int
 
     /// A scorer over token ids. `contextIDs` must be non-empty (BOS at least): the first sentence
     /// token is predicted from the last context position.
-    public init(model: LlamaModel, contextIDs: [Int], eosID: Int, padID: Int = 0, linears: LinearProvider? = nil) {
+    public init(model: LlamaModel, contextIDs: [Int], eosID: Int, linears: LinearProvider? = nil) {
         precondition(!contextIDs.isEmpty, "PerplexityScorer: the context needs at least one token (BOS) to predict the first sentence token from")
-        precondition((contextIDs + [eosID, padID]).allSatisfy { $0 >= 0 && $0 < model.config.vocabSize },
-                     "PerplexityScorer: context, EOS and pad ids must lie in the vocabulary of \(model.config.vocabSize)")
+        precondition((contextIDs + [eosID]).allSatisfy { $0 >= 0 && $0 < model.config.vocabSize },
+                     "PerplexityScorer: context and EOS ids must lie in the vocabulary of \(model.config.vocabSize)")
         self.model = model
         self.contextIDs = contextIDs
         self.eosID = eosID
-        self.padID = padID
         self.linears = linears
     }
 
-    /// Per-sentence perplexities of token-id sentences (without BOS or EOS), scored in one padded
-    /// forward pass. Sentences are right-padded, so every real token keeps its position.
+    /// Per-sentence perplexities of token-id sentences (without BOS or EOS). Sentences of equal
+    /// length share a forward pass, unpadded: padding changes the width the attention sums run over
+    /// and with it their rounding, so a padded sentence's score would depend on the longest sentence
+    /// batched with it (and a resumed run, batched differently, would differ from an uninterrupted
+    /// one). Rows of one width are computed independently of how many there are, so every
+    /// sentence's score is the one it gets alone.
     public func perplexities(ids sentences: [[Int]]) -> [Double] {
-        guard !sentences.isEmpty else { return [] }
         let rows = sentences.map { contextIDs + $0 + [eosID] }
-        let width = rows.map(\.count).max()!
-        precondition(width <= model.config.maxPositions,
-                     "PerplexityScorer: a context plus sentence of \(width) tokens exceeds the model's \(model.config.maxPositions) positions")
-        let padded = rows.map { $0 + Array(repeating: padID, count: width - $0.count) }
-        let mask = rows.map { Array(repeating: 1, count: $0.count) + Array(repeating: 0, count: width - $0.count) }
-        let logits = noGrad { model.forward(padded, attentionMask: mask, linears: linears).value.contiguous() }
-        let vocab = model.config.vocabSize
-        return logits.withUnsafeBufferPointer { p in
-            rows.enumerated().map { b, row in
-                var total = 0.0
-                let first = contextIDs.count
-                for t in first..<row.count {
-                    total += Self.negativeLogLikelihood(p.baseAddress! + (b * width + t - 1) * vocab, count: vocab, target: row[t])
+        if let longest = rows.map(\.count).max() {
+            precondition(longest <= model.config.maxPositions,
+                         "PerplexityScorer: a context plus sentence of \(longest) tokens exceeds the model's \(model.config.maxPositions) positions")
+        }
+        var result = [Double](repeating: 0, count: rows.count)
+        let vocab = model.config.vocabSize, first = contextIDs.count
+        for (width, members) in Dictionary(grouping: rows.indices, by: { rows[$0].count }).sorted(by: { $0.key < $1.key }) {
+            let logits = noGrad { model.forward(members.map { rows[$0] }, linears: linears).value.contiguous() }
+            logits.withUnsafeBufferPointer { p in
+                for (b, index) in members.enumerated() {
+                    var total = 0.0
+                    for t in first..<width {
+                        total += Self.negativeLogLikelihood(p.baseAddress! + (b * width + t - 1) * vocab, count: vocab, target: rows[index][t])
+                    }
+                    result[index] = exp(total / Double(width - first))
                 }
-                return exp(total / Double(row.count - first))
             }
         }
+        return result
     }
 
     /// `-log_softmax(logits)[target]` in Double, max-shifted.
@@ -77,7 +79,7 @@ extension PerplexityScorer {
             preconditionFailure("PerplexityScorer: the tokenizer defines no BOS or EOS id")
         }
         let contextIDs = context.isEmpty ? [bos] : tokenizer.encode(context, addBOS: true)
-        self.init(model: model, contextIDs: contextIDs, eosID: eos, padID: tokenizer.padID ?? eos, linears: linears)
+        self.init(model: model, contextIDs: contextIDs, eosID: eos, linears: linears)
     }
 
     /// Perplexities of `texts`, each tokenized on its own (as a response is, apart from its context).

@@ -10,8 +10,15 @@ extension QuantizedTensor {
     /// block divides by its own absmax, which is stored clamped; scaled values are clamped to [-1, 1]
     /// and bucketed against the code midpoints (ties to the lower code). With `doubleQuant` the absmax
     /// values minus their torch-ordered mean are quantized in blocks of 256 with the dynamic 8-bit map.
+    ///
+    /// FP4's two zero codes are chosen as the CPU quantizer chooses them, through the sorted code table
+    /// rather than by sign: 0, -0.0 and tiny negatives get nibble 0, tiny positives nibble 8 (the CUDA
+    /// kernel's `dQuantizeFP4` sets the sign bit for x < 0 instead, so GPU-quantized FP4 differs there).
+    ///
+    /// `torchThreads` is the torch thread count of the bitsandbytes run to match: with more than 32768
+    /// blocks torch sums the absmax in per-thread chunks, which can move the mean (the offset) by an ulp.
     public init(quantizing values: UnsafeBufferPointer<Float>, shape: [Int], quantType: QuantType,
-                blocksize: Int = 64, doubleQuant: Bool = true) {
+                blocksize: Int = 64, doubleQuant: Bool = true, torchThreads: Int = 1) {
         precondition(quantBlocksizes.contains(blocksize), "quantize: blocksize \(blocksize) is not a power of two in 32...4096")
         let n = shape.reduce(1, *)
         precondition(values.count == n, "quantize: \(values.count) values for shape \(shape)")
@@ -53,7 +60,7 @@ extension QuantizedTensor {
         }
         let scales: BlockScales
         if doubleQuant {
-            let offset = absmax.withUnsafeBufferPointer { TorchSum.mean($0) }
+            let offset = absmax.withUnsafeBufferPointer { TorchSum.mean($0, threads: torchThreads) }
             let map = DynamicMap.signed8Bit
             let (codes, nested) = Blockwise8Bit.quantize(absmax.map { $0 - offset }, code: map, blocksize: 256)
             scales = .double(codes: codes, nestedAbsmax: nested, offset: offset, nestedBlocksize: 256, nestedQuantMap: map)

@@ -3,14 +3,33 @@
 ///
 /// Follows ATen's `cascade_sum` (SumKernel.cpp) for an AVX2 build: 8-lane vectors, four interleaved
 /// accumulators, four cascade levels; vectors shorter than 8 take the scalar four-accumulator path.
-/// Matches single-threaded torch at any length (tested up to 40000). Torch with several threads splits sums
-/// of more than 32768 elements by its thread count, which this does not model, so the offset of a tensor
-/// with that many blocks (over 2M weights at blocksize 64) can differ from such a run in the last bits.
+/// Torch with several threads sums more than 32768 elements (ATen's GRAIN_SIZE) in per-thread chunks,
+/// so the result depends on the thread count of the run being matched (`torch.get_num_threads()`).
 enum TorchSum {
-    static func mean(_ x: UnsafeBufferPointer<Float>) -> Float {
-        sum(x) / Float(x.count)
+    /// ATen's `internal::GRAIN_SIZE`: below it, or with one thread, a reduction runs serially.
+    static let grainSize = 32768
+
+    static func mean(_ x: UnsafeBufferPointer<Float>, threads: Int = 1) -> Float {
+        sum(x, threads: threads) / Float(x.count)
     }
 
+    /// `torch.sum` of `x` under `threads` torch threads: `TensorIteratorBase::parallel_reduce`'s
+    /// two-pass reduction for a scalar output. `at::parallel_for` (OpenMP) cuts the vector into
+    /// min(threads, ceil(n / grainSize)) chunks of ceil(n / chunks) elements, each cascade-summed into its
+    /// own slot of a zeroed buffer of `threads` values; the buffer is then cascade-summed.
+    static func sum(_ x: UnsafeBufferPointer<Float>, threads: Int) -> Float {
+        let n = x.count
+        guard threads > 1, n >= grainSize else { return sum(x) }
+        let chunks = min(threads, (n + grainSize - 1) / grainSize)
+        let size = (n + chunks - 1) / chunks
+        var partials = [Float](repeating: 0, count: threads)
+        for t in 0..<chunks where t * size < n {
+            partials[t] = sum(UnsafeBufferPointer(rebasing: x[(t * size)..<min(n, (t + 1) * size)]))
+        }
+        return partials.withUnsafeBufferPointer { sum($0) }
+    }
+
+    /// One thread's cascade sum.
     static func sum(_ x: UnsafeBufferPointer<Float>) -> Float {
         let n = x.count
         guard let base = x.baseAddress, n > 0 else { return 0 }

@@ -43,6 +43,7 @@ public final class Trainer {
         self.train = TrainingBatcher.tokenize(train, tokenizer: tokenizer, maxSeqLength: options.maxSeqLength, completionOnly: options.completionOnly)
         self.validation = TrainingBatcher.tokenize(validation, tokenizer: tokenizer, maxSeqLength: options.maxSeqLength, completionOnly: options.completionOnly)
         padID = model.config.eosTokenID
+        dataHash = Self.hash(self.train)
         // Positions past the context have no RoPE angles; user data must not get that far.
         for (split, examples) in [("training", self.train), ("validation", self.validation)] {
             if let index = examples.firstIndex(where: { $0.ids.count > model.config.maxPositions }) {
@@ -64,9 +65,26 @@ public final class Trainer {
         return TrainingBatcher.collate(items, padID: padID)
     }
 
-    /// Identifies the settings a checkpoint belongs to, so a resume with other settings is refused.
+    /// Identifies the settings and data a checkpoint belongs to, so a resume with other settings, other
+    /// records or the same records in another order (which would change every later batch) is refused.
     var fingerprint: String {
-        "seed=\(options.seed) batch=\(options.perDeviceTrainBatchSize) accumulation=\(options.gradientAccumulationSteps) examples=\(train.count) steps=\(options.totalSteps(examples: train.count)) r=\(options.lora.r)"
+        "seed=\(options.seed) batch=\(options.perDeviceTrainBatchSize) accumulation=\(options.gradientAccumulationSteps) examples=\(train.count) steps=\(options.totalSteps(examples: train.count)) r=\(options.lora.r) data=\(String(dataHash, radix: 16))"
+    }
+
+    /// FNV-1a (64-bit) over the tokenized training examples in order: each one's length, ids and labels.
+    let dataHash: UInt64
+
+    static func hash(_ examples: [TokenizedExample]) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ value: Int) {
+            withUnsafeBytes(of: Int64(value).littleEndian) { for b in $0 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 } }
+        }
+        for e in examples {
+            mix(e.ids.count)
+            e.ids.forEach(mix)
+            e.labels.forEach(mix)
+        }
+        return h
     }
 
     /// Mean loss over the validation examples, without dropout or graph.
@@ -88,6 +106,7 @@ public final class Trainer {
 
     public func run(resume: Bool) throws -> TrainingSummary {
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        for path in StaleTemporaries.remove(in: outputDirectory) { report("removed \(path), left by a run that died while writing it") }
         let totalSteps = options.totalSteps(examples: train.count)
         let schedule = options.schedule(totalSteps: totalSteps)
         let store: OptimizerStateStore = options.optimizer == .pagedAdamW32bit
@@ -99,11 +118,33 @@ public final class Trainer {
         lora.dropoutGenerator = RandomGenerator(seed: options.seed &+ 1)
         var step = 0
         var history: [TrainingLogEntry] = []
-        if resume, let latest = TrainerCheckpoint.latest(in: outputDirectory) {
-            let (checkpoint, adapter) = try TrainerCheckpoint.read(latest, optimizer: optimizer)
+        let checkpoints = resume ? TrainerCheckpoint.all(in: outputDirectory) : []
+        if let newest = checkpoints.first {
+            // A checkpoint that cannot be read (a corrupt file) gives way to the one before it.
+            var loaded: (checkpoint: TrainerCheckpoint, adapter: LoRAAdapter, url: URL)?
+            var firstFailure: Error?
+            for candidate in checkpoints {
+                do {
+                    let (checkpoint, adapter) = try TrainerCheckpoint.read(candidate.url)
+                    loaded = (checkpoint, adapter, candidate.url)
+                    break
+                } catch {
+                    firstFailure = firstFailure ?? error
+                    report("cannot resume from \(candidate.url.lastPathComponent): \(error)")
+                }
+            }
+            guard let loaded else { throw firstFailure! }
+            let (checkpoint, adapter, latest) = loaded
+            if latest != newest.url { report("falling back to \(latest.lastPathComponent), the newest complete checkpoint") }
             guard checkpoint.fingerprint == fingerprint else {
                 throw AdapterError(file: latest.path, field: "fingerprint", message: "checkpoint was made with \(checkpoint.fingerprint), this run has \(fingerprint)")
             }
+            // An edited step past the run's end would skip training and save the checkpoint's adapter as the result.
+            guard checkpoint.step >= 1, checkpoint.step <= totalSteps, latest.lastPathComponent == "\(TrainerCheckpoint.prefix)\(checkpoint.step)" else {
+                throw AdapterError(file: latest.appendingPathComponent("trainer_state.json").path, field: "global_step",
+                                   message: "\(checkpoint.step) is not this checkpoint's step (\(latest.lastPathComponent)) within this run's \(totalSteps) steps")
+            }
+            checkpoint.restore(into: optimizer)
             lora = TrainableLoRA(model: model, adapter: adapter)
             lora.dropoutGenerator = RandomGenerator(state: checkpoint.dropoutState)
             step = checkpoint.step

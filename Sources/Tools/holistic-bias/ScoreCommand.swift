@@ -22,11 +22,11 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Scores CSV to write or resume.") var out: String
     @Flag(help: "Use the original's seeded 100-descriptor small set.") var useSmallSet = false
     @Option(help: "Score only this many sentences, evenly spaced over the set.") var limit: Int?
-    @Option(help: "Sentences per forward pass.") var batchSize = 8
+    @Option(help: "Sentences per batch; those of equal token count share an unpadded forward pass, so a score does not depend on its batch.") var batchSize = 8
     @Option(help: "The context the sentences answer (not scored); empty for BOS alone.") var context = PerplexityScorer.defaultContext
 
     func validate() throws {
-        // Each batch is one padded forward pass, so its size bounds memory.
+        // A batch's forward passes hold at most this many sentences, so its size bounds memory.
         guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be in 1...4096, got \(batchSize)") }
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Llama
 import QLoRA
+import ToolSupport
 import Tensor
 
 struct Logits: ParsableCommand {
@@ -27,16 +28,29 @@ struct Logits: ParsableCommand {
 
     func run() throws {
         try userFacing {
-            let classifier = try buildClassifier(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router)
-            let tokens: [Int] = try ids.map { try parseList($0, flag: "--ids") } ?? classifier.tokenizer.encode(prompt!, addBOS: true)
-            guard !tokens.isEmpty, tokens.allSatisfy({ $0 >= 0 && $0 < classifier.model.config.vocabSize }) else {
-                throw ToolError("--ids: every id must be in 0..<\(classifier.model.config.vocabSize)")
+            // Ids with given (or uniform) gates never touch text, so a llama2.c checkpoint needs no tokenizer;
+            // only --prompt and the router (which embeds the prompt) do.
+            let needsTokenizer = prompt != nil || (weights == nil && router != nil)
+            let model: LlamaModel, mixer: AdapterMixer, gates: [Double], tokens: [Int]
+            if needsTokenizer {
+                let classifier = try buildClassifier(model: self.model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router)
+                model = classifier.model
+                mixer = classifier.mixer
+                tokens = try ids.map { try parseList($0, flag: "--ids") } ?? classifier.tokenizer.encode(prompt!, addBOS: true)
+                gates = try weights.map { try parseList($0, flag: "--weights") } ?? classifier.gates(prompt ?? "")
+            } else {
+                model = try LlamaModel.load(try resolveModelPath(self.model))
+                mixer = try AdapterMixer(model: model, adapters: try loadAdapters(adapter))
+                tokens = try parseList(ids!, flag: "--ids")
+                gates = try weights.map { try parseList($0, flag: "--weights") } ?? Array(repeating: 1 / Double(mixer.sources.count), count: mixer.sources.count)
             }
-            let gates: [Double] = try weights.map { try parseList($0, flag: "--weights") } ?? classifier.gates(prompt ?? "")
-            let (provider, used) = try classifier.mixer.provider(mode: BlendMode(rawValue: blend)!, gates: gates)
-            let logits = classifier.model.logits(tokens, linears: provider)
+            guard !tokens.isEmpty, tokens.allSatisfy({ $0 >= 0 && $0 < model.config.vocabSize }) else {
+                throw ToolError("--ids: every id must be in 0..<\(model.config.vocabSize)")
+            }
+            let (provider, used) = try mixer.provider(mode: BlendMode(rawValue: blend)!, gates: gates)
+            let logits = model.logits(tokens, linears: provider)
             try SafeTensorsWriter.write([.init(name: "logits", tensor: logits)], to: URL(fileURLWithPath: out))
-            note("wrote logits [\(tokens.count), \(classifier.model.config.vocabSize)] to \(out) using " + used.map { String(format: "%@ x %.4f", $0.0, $0.1) }.joined(separator: ", "))
+            note("wrote logits [\(tokens.count), \(model.config.vocabSize)] to \(out) using " + used.map { String(format: "%@ x %.4f", $0.0, $0.1) }.joined(separator: ", "))
         }
     }
 }
