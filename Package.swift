@@ -1,5 +1,17 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.2
+// 6.2 is the first tools version that lets a package depended on by version carry `unsafeFlags`,
+// which the 4-bit kernel targets need for their instruction sets.
 import PackageDescription
+
+/// Compiler flags that let a kernel target use `cpu`'s instructions. Only x86-64 hosts get them:
+/// SwiftPM has no architecture condition, and the kernel sources compile to nothing elsewhere.
+func targetCPU(_ cpu: String) -> [SwiftSetting] {
+    #if arch(x86_64)
+    return [.unsafeFlags(["-target-cpu", cpu])]
+    #else
+    return []
+    #endif
+}
 
 let package = Package(
     name: "ExplainingHate",
@@ -25,7 +37,15 @@ let package = Package(
             providers: [.apt(["liblapacke-dev"])]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CLAPACKE"]),
         .target(name: "Autograd", dependencies: ["Tensor"]),
-        .target(name: "Llama", dependencies: ["Tensor", "Autograd"]),
+        // The 4-bit fast GEMV: operands and the portable kernel, then one target per instruction set,
+        // each compiled for it, and the CPUID probe Llama's dispatcher asks which of them may run.
+        .target(name: "QuantKernels"),
+        .target(name: "QuantKernelsAVX2", dependencies: ["QuantKernels"], swiftSettings: targetCPU("haswell")),
+        // icelake-server rather than znver4: its instructions are the ones Zen 4 and Intel's AVX-512 VNNI
+        // parts (Ice Lake server, Sapphire Rapids and later) share, so one build runs on either vendor.
+        .target(name: "QuantKernelsAVX512", dependencies: ["QuantKernels"], swiftSettings: targetCPU("icelake-server")),
+        .target(name: "CPUFeatures"),
+        .target(name: "Llama", dependencies: ["Tensor", "Autograd", "QuantKernels", "QuantKernelsAVX2", "QuantKernelsAVX512", "CPUFeatures"]),
         .target(name: "QLoRA", dependencies: ["Llama", "Autograd", "Tensor"]),
         .target(name: "HolisticBias", dependencies: ["Llama", "Autograd", "Tensor"]),
         .executableTarget(
@@ -49,5 +69,8 @@ let package = Package(
         .testTarget(name: "QLoRATests", dependencies: ["TestSupport", "QLoRA", "Llama", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport", "Llama"]),
         .testTarget(name: "HolisticBiasTests", dependencies: ["TestSupport", "HolisticBias", "Llama"], resources: [.copy("Fixtures")]),
-    ]
+    ],
+    // The Swift 5 semantics the code was written for: tools 6.2 would otherwise build it in Swift 6
+    // mode, whose strict concurrency checking turns warnings into errors.
+    swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,4 @@
+import Foundation
 @testable import Llama
 import Tensor
 import XCTest
@@ -15,6 +16,18 @@ final class QuantKernelTests: XCTestCase {
     }
 
     private let shapes: [([Int], Int)] = [([7, 100], 64), ([3, 33], 32), ([64, 96], 64), ([37, 256], 128), ([300, 1000], 64)]
+
+    func testSelectedKernelIsTheFastestSupportedWithinTheRequest() {
+        // Scripts/test.sh reruns these tests under each EXPLAININGHATE_KERNEL; a cap the CPU cannot meet
+        // falls to the next kernel down, never to one the CPU cannot run.
+        let selected = QuantizedTensor.fastGEMVKernel, supported = FastGEMVKernel.supported
+        XCTAssertEqual(supported.first, .portable)
+        XCTAssertTrue(supported.contains(selected))
+        let requested = ProcessInfo.processInfo.environment["EXPLAININGHATE_KERNEL"]
+            .flatMap { name in FastGEMVKernel.allCases.first { $0.environmentName == name } } ?? .avx512
+        let allowed = FastGEMVKernel.allCases.prefix(through: FastGEMVKernel.allCases.firstIndex(of: requested)!)
+        XCTAssertEqual(selected, supported.last { allowed.contains($0) }, "requested \(requested), CPU runs \(supported)")
+    }
 
     func testExactGEMVMatchesDequantizeThenSgemv() {
         for qt in QuantType.allCases {
@@ -122,15 +135,15 @@ final class QuantKernelTests: XCTestCase {
             for (bs, dq) in [(64, true), (128, true), (64, false)] {
                 let q = QuantizedTensor(quantizing: randomTensor(shape, seed: 21), quantType: .nf4, blocksize: bs, doubleQuant: dq)
                 q.withKernelData { _, scales in
-                    scales.withGroupScaleDecoder(blockShift: bs.trailingZeroBitCount) { decoder in
-                        var got = [Float](repeating: 0, count: groups + 1)
-                        for r in 0..<shape[0] {
-                            got[groups] = -1
-                            decoder.decode(first: r * shape[1], groups: groups, times: factor, into: &got)
-                            let want = (0..<groups).map { scales.scale((r * shape[1] + 64 * $0) / bs) * factor[$0] }
-                            XCTAssertEqual(Array(got[..<groups]), want, "\(shape) bs \(bs) dq \(dq) row \(r)")
-                            XCTAssertEqual(got[groups], -1, "wrote past the row's scales")
-                        }
+                    let kernel = QuantizedTensor.fastGEMVKernel
+                    var got = [Float](repeating: 0, count: groups + 1)
+                    for r in 0..<shape[0] {
+                        got[groups] = -1
+                        kernel.groupScales(scales, blockShift: bs.trailingZeroBitCount, first: r * shape[1], groups: groups,
+                                           times: factor, into: &got)
+                        let want = (0..<groups).map { scales.scale((r * shape[1] + 64 * $0) / bs) * factor[$0] }
+                        XCTAssertEqual(Array(got[..<groups]), want, "\(shape) bs \(bs) dq \(dq) row \(r) (\(kernel))")
+                        XCTAssertEqual(got[groups], -1, "wrote past the row's scales")
                     }
                 }
             }

@@ -3,11 +3,9 @@ import Dispatch
 import Tensor
 
 /// Micro-benchmarks of the 4-bit kernels, each ratio measured within one run on `Parallel.threads`
-/// threads. Build in release with the fastest kernel the CPU has, for example `swift run -c release
-/// -Xswiftc -target-cpu -Xswiftc znver4 -Xswiftc -DQUANT_AVX512 llama bench --kernels` (AVX-512 VNNI
-/// and VBMI: Zen 4, Ice Lake server and later) or `-target-cpu znver3 -DQUANT_AVX2` (this swiftc
-/// rejects `x86-64-v3`; `haswell` works too). Either flag without a target CPU that has the
-/// instructions crashes the compiler.
+/// threads, with the fast GEMV kernel the CPU runs best (`FastGEMVKernel.selected`; set
+/// `EXPLAININGHATE_KERNEL` to measure a slower one). Build in release: `swift run -c release llama
+/// bench --kernels`.
 public enum QuantBench {
     /// Numbers from one run.
     public struct Report: Sendable, CustomStringConvertible {
@@ -35,7 +33,7 @@ public enum QuantBench {
         public var q41DequantWeightsPerSecond: Double = 0
         /// Storage of a 4096x11008 NF4 layer with double quantization.
         public var bitsPerParameter: Double = 0
-        /// The integer kernel compiled in.
+        /// The fast GEMV kernel that ran.
         public var kernel = FastGEMVKernel.portable
         /// `Parallel.threads` during the run.
         public var threads = 0
@@ -53,7 +51,7 @@ public enum QuantBench {
         public var description: String {
             func f(_ x: Double, _ d: Int = 2) -> String { String(format: "%.\(d)f", x) }
             return """
-            quant bench (\(threads) threads, \(kernel.rawValue) kernel)
+            quant bench (\(threads) threads, \(kernel.rawValue) kernel; this CPU runs \(FastGEMVKernel.supported.map(\.rawValue).joined(separator: ", ")))
               stream read                  \(f(streamBandwidth / 1e9)) GB/s
               NF4 GEMV \(largeBytes / 1_000_000) MB (fast)        \(f(largeGEMVBandwidth / 1e9)) GB/s  ratio \(f(bandwidthRatio)) (goal >= 0.8)
               NF4 GEMV L3-resident fast    \(f(l3FastWeightsPerSecond / 1e9)) G weights/s (goal >= 45)

@@ -1,4 +1,5 @@
 import Tensor
+import QuantKernels
 
 extension QuantizedTensor {
     /// Rows and columns of a 2-D weight.

@@ -1,3 +1,5 @@
+import QuantKernels
+
 /// Dequantizes rectangular tiles of a 2-D quantized weight [rows, cols] into caller buffers.
 struct TileDecoder {
     let packed: UnsafePointer<UInt8>

@@ -11,10 +11,8 @@ extension LlamaTool {
             discussion: """
             With --kernels, the 4-bit kernel micro-benchmarks instead: NF4 GEMV bandwidth against a streaming read, \
             L3-resident GEMV against cblas_sgemv, GEMM against cblas_sgemm, bits per parameter, and the GGUF \
-            Q4_1 GEMV against the same streaming read. Build with \
-            -Xswiftc -target-cpu -Xswiftc znver4 -Xswiftc -DQUANT_AVX512 for the AVX-512 VNNI kernel (Zen 4, or \
-            icelake-server / sapphirerapids on Intel), or -Xswiftc -target-cpu -Xswiftc znver3 -Xswiftc -DQUANT_AVX2 \
-            for the AVX2 one.
+            Q4_1 GEMV against the same streaming read. The fast GEMV runs the best kernel this CPU supports \
+            (AVX-512 VNNI, AVX2 or portable, printed first); EXPLAININGHATE_KERNEL=portable|avx2|avx512 caps it.
             """)
 
         @Option(help: "Tokens to decode.") var tokens: Int = 256

@@ -36,6 +36,7 @@ extension LlamaTool {
                 print("stored dtype: \(loaded.storedBytesPerParameter == 4 ? "float32" : "16-bit float"), \(bytes(params * loaded.storedBytesPerParameter)) on disk")
             }
             print("compute: float32, \(bytes(params * 4)) of weights in memory, KV cache \(bytes(2 * c.numLayers * c.maxPositions * c.kvDim * 4)) per sequence at full context")
+            printKernel()
         }
 
         /// A checkpoint whose linear layers are stored 4-bit (bitsandbytes layout).
@@ -51,6 +52,13 @@ extension LlamaTool {
             print("parameters: \(m.parameterCount) (\(String(format: "%.2f", Double(m.parameterCount) / 1e6))M)")
             print(String(format: "memory: %@ (4-bit layers at %.3f bits per parameter, the rest float32)", bytes(Int(qBits / 8) + dense * 4),
                          quantized.isEmpty ? 0 : qBits / Double(quantized.reduce(0) { $0 + $1.weight.count })))
+            printKernel()
+        }
+
+        /// The 4-bit fast GEMV kernel this process runs, which depends on the CPU rather than the build.
+        func printKernel() {
+            let supported = FastGEMVKernel.supported.map(\.rawValue).joined(separator: ", ")
+            print("4-bit fast GEMV kernel: \(QuantizedTensor.fastGEMVKernel.rawValue) (this CPU runs \(supported))")
         }
 
         func bytes(_ n: Int) -> String {

@@ -1,56 +1,122 @@
-#if arch(x86_64) && QUANT_AVX512
+// Compiled with `-target-cpu icelake-server` (Package.swift); Llama's dispatcher calls it only on CPUs
+// that run Ice Lake server code. Other architectures get an empty module.
+#if arch(x86_64)
 import _Builtin_intrinsics.intel
+import QuantKernels
 
 // The AVX-512 kernel (VNNI and VBMI, as on Zen 4 or Ice Lake and later) works on two groups per
 // 64-byte load. Its activations come in pairs of groups, [even g, even g+1, odd g, odd g+1], with
-// an unpaired last group as [even, odd]; see `Int8Activations`.
+// an unpaired last group as [even, odd] (`pairLayoutOffsets`).
 
-/// `int8RowDot` of the AVX2 kernel, two groups per step.
-@inline(__always)
-func int8RowDot(_ bytes: UnsafePointer<UInt8>, _ ops: Int8Operands, _ groupScale: UnsafePointer<Float>) -> Float {
-    let k = AVX512GroupKernel(ops)
-    var acc = _mm512_setzero_ps()
-    for p in 0..<(ops.groups / 2) {
-        let x = k.activations(ops, pair: p)
-        acc = _mm512_fmadd_ps(k.pair(bytes + p &* 64, x), k.pairScales(groupScale + 2 &* p), acc)
+/// The fast GEMV entry points compiled for AVX-512. None is inlined into its callers, which are
+/// compiled for the baseline CPU.
+public enum AVX512Int8GEMV {
+    /// Activations to int8 as `quantizeActivations` rounds them, but in pair layout, with eight int32
+    /// corrections per group at `corrections`: lane j holds -128 times the sum of the codes it
+    /// multiplies (even and odd codes 4j..<4j+4), the kernel's starting accumulator. False when x
+    /// holds a NaN or an infinity.
+    @inline(never)
+    public static func quantize(_ x: UnsafePointer<Float>, groups: Int, codes: UnsafeMutablePointer<Int8>,
+                                scales: UnsafeMutablePointer<Float>, corrections: UnsafeMutablePointer<Int32>) -> Bool {
+        quantizeActivationsAVX512(x, groups: groups, codes: codes, scales: scales, corrections: corrections)
     }
-    return (_mm512_reduce_add_ps(acc) + k.lastGroup(bytes, ops, groupScale)) / 127
+
+    /// y[r] for r in `range`; `a.activations` come from `quantize`.
+    @inline(never)
+    public static func gemvRows(_ range: Range<Int>, _ a: Int8GEMVArguments) {
+        withKernel(a.scales, blockShift: a.blockShift) { $0.rows(range, a) }
+    }
+
+    /// One row's group scales as `gemvRows` decodes them (`Int8RowKernel.groupScales`).
+    @inline(never)
+    public static func groupScales(_ scales: ScaleSource, blockShift: Int, first: Int, groups: Int, times factor: UnsafePointer<Float>,
+                                   into out: UnsafeMutablePointer<Float>) {
+        withKernel(scales, blockShift: blockShift) { $0.groupScales(first: first, groups: groups, times: factor, into: out) }
+    }
+
+    /// Runs `body` with the kernel for these scales: for double-quantized blocks of 64 it decodes
+    /// them with byte permutes over map planes built here (1 KB, cheap beside a chunk of rows).
+    @inline(__always)
+    private static func withKernel(_ scales: ScaleSource, blockShift: Int, _ body: (AVX512Int8Kernel) -> Void) {
+        // 16 consecutive blocks must span at most two nested blocks.
+        guard scales.plain == nil, blockShift == 6, scales.nestedShift >= 4 else {
+            return body(AVX512Int8Kernel(scales: scales, blockShift: blockShift, mapPlanes: nil))
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { planes in
+            scales.fillMapPlanes(planes.baseAddress!)
+            body(AVX512Int8Kernel(scales: scales, blockShift: blockShift, mapPlanes: UnsafePointer(planes.baseAddress!)))
+        }
+    }
 }
 
-/// `int8FourRowDot` of the AVX2 kernel: four rows share each pair's activation loads, and each row
-/// stream is prefetched ahead.
+/// Where group g's 32 even and 32 odd codes start in pair layout.
 @inline(__always)
-func int8FourRowDot(_ bytes: UnsafePointer<UInt8>, laneStride: Int, _ ops: Int8Operands, _ groupScale: UnsafePointer<Float>,
+func pairLayoutOffsets(group g: Int, groups: Int) -> (even: Int, odd: Int) {
+    if g | 1 < groups {
+        let pair = (g / 2) * 128, half = (g & 1) * 32
+        return (pair + half, pair + 64 + half)
+    }
+    return (g * 64, g * 64 + 32)
+}
+
+/// Two groups per 64-byte load, table lookups with `vpermb`, multiply-adds with `vpdpbusd`.
+struct AVX512Int8Kernel: Int8RowKernel {
+    let scales: ScaleSource
+    let blockShift: Int
+    /// The nested quant map as four planes of 256 bytes (plane p holds byte p of every entry), when
+    /// the byte-permute scale decoder applies.
+    let mapPlanes: UnsafePointer<UInt8>?
+
+    @inline(__always)
+    func groupScales(first: Int, groups: Int, times factor: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        if let mapPlanes { return scales.groupScalesAVX512(first: first, groups: groups, times: factor, into: out, mapPlanes: mapPlanes) }
+        scales.groupScales(first: first, groups: groups, blockShift: blockShift, times: factor, into: out)
+    }
+
+    @inline(__always)
+    func rowDot(_ bytes: UnsafePointer<UInt8>, _ ops: Int8Operands, _ groupScale: UnsafePointer<Float>) -> Float {
+        let k = AVX512GroupKernel(ops)
+        var acc = _mm512_setzero_ps()
+        for p in 0..<(ops.groups / 2) {
+            let x = k.activations(ops, pair: p)
+            acc = _mm512_fmadd_ps(k.pair(bytes + p &* 64, x), k.pairScales(groupScale + 2 &* p), acc)
+        }
+        return (_mm512_reduce_add_ps(acc) + k.lastGroup(bytes, ops, groupScale)) / 127
+    }
+
+    /// The four rows share each pair's activation loads, and each row stream is prefetched ahead.
+    @inline(__always)
+    func fourRowDot(_ bytes: UnsafePointer<UInt8>, laneStride: Int, _ ops: Int8Operands, _ groupScale: UnsafePointer<Float>,
                     _ y: UnsafeMutablePointer<Float>, yStride: Int) {
-    let k = AVX512GroupKernel(ops)
-    let groups = ops.groups
-    let (w1, w2, w3) = (bytes + laneStride, bytes + 2 &* laneStride, bytes + 3 &* laneStride)
-    let (s1, s2, s3) = (groupScale + groups, groupScale + 2 &* groups, groupScale + 3 &* groups)
-    var a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0
-    for p in 0..<(groups / 2) {
-        let x = k.activations(ops, pair: p)
-        let o = p &* 64, so = 2 &* p
-        prefetchWeights(bytes + o); prefetchWeights(w1 + o); prefetchWeights(w2 + o); prefetchWeights(w3 + o)
-        a0 = _mm512_fmadd_ps(k.pair(bytes + o, x), k.pairScales(groupScale + so), a0)
-        a1 = _mm512_fmadd_ps(k.pair(w1 + o, x), k.pairScales(s1 + so), a1)
-        a2 = _mm512_fmadd_ps(k.pair(w2 + o, x), k.pairScales(s2 + so), a2)
-        a3 = _mm512_fmadd_ps(k.pair(w3 + o, x), k.pairScales(s3 + so), a3)
+        let k = AVX512GroupKernel(ops)
+        let groups = ops.groups
+        let (w1, w2, w3) = (bytes + laneStride, bytes + 2 &* laneStride, bytes + 3 &* laneStride)
+        let (s1, s2, s3) = (groupScale + groups, groupScale + 2 &* groups, groupScale + 3 &* groups)
+        var a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0
+        for p in 0..<(groups / 2) {
+            let x = k.activations(ops, pair: p)
+            let o = p &* 64, so = 2 &* p
+            prefetchWeights(bytes + o); prefetchWeights(w1 + o); prefetchWeights(w2 + o); prefetchWeights(w3 + o)
+            a0 = _mm512_fmadd_ps(k.pair(bytes + o, x), k.pairScales(groupScale + so), a0)
+            a1 = _mm512_fmadd_ps(k.pair(w1 + o, x), k.pairScales(s1 + so), a1)
+            a2 = _mm512_fmadd_ps(k.pair(w2 + o, x), k.pairScales(s2 + so), a2)
+            a3 = _mm512_fmadd_ps(k.pair(w3 + o, x), k.pairScales(s3 + so), a3)
+        }
+        y[0] = (_mm512_reduce_add_ps(a0) + k.lastGroup(bytes, ops, groupScale)) / 127
+        y[yStride] = (_mm512_reduce_add_ps(a1) + k.lastGroup(w1, ops, s1)) / 127
+        y[2 &* yStride] = (_mm512_reduce_add_ps(a2) + k.lastGroup(w2, ops, s2)) / 127
+        y[3 &* yStride] = (_mm512_reduce_add_ps(a3) + k.lastGroup(w3, ops, s3)) / 127
     }
-    y[0] = (_mm512_reduce_add_ps(a0) + k.lastGroup(bytes, ops, groupScale)) / 127
-    y[yStride] = (_mm512_reduce_add_ps(a1) + k.lastGroup(w1, ops, s1)) / 127
-    y[2 &* yStride] = (_mm512_reduce_add_ps(a2) + k.lastGroup(w2, ops, s2)) / 127
-    y[3 &* yStride] = (_mm512_reduce_add_ps(a3) + k.lastGroup(w3, ops, s3)) / 127
 }
 
-/// `Int8Activations` for the AVX-512 kernel: codes in pair layout (`Int8Activations.offsets`), scales
-/// and corrections; false when x holds a NaN or an infinity. Sixteen values per instruction: the
-/// scalar form cost a quarter of an L3-resident GEMV.
-func quantizeActivationsAVX512(_ x: UnsafePointer<Float>, groups: Int, codes: UnsafeMutablePointer<Int8>,
-                               scales: UnsafeMutablePointer<Float>, corrections: UnsafeMutablePointer<Int32>) -> Bool {
+/// Pair-layout codes, scales and corrections for `AVX512Int8GEMV.quantize`. Sixteen values per
+/// instruction: the scalar form cost a quarter of an L3-resident GEMV.
+private func quantizeActivationsAVX512(_ x: UnsafePointer<Float>, groups: Int, codes: UnsafeMutablePointer<Int8>,
+                                       scales: UnsafeMutablePointer<Float>, corrections: UnsafeMutablePointer<Int32>) -> Bool {
     let zero = _mm512_setzero_ps()
     let unsigned128 = _mm512_set1_epi8(-128)
     let upperHalf = _mm512_set_epi32(7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8)
-    let split = _mm512_loadu_si512(UnsafeRawPointer(EvenOddSplit.bytes))
+    let split = EvenOddSplit.bytes.withUnsafeBytes { _mm512_loadu_si512($0.baseAddress!) }
     for g in 0..<groups {
         let p = UnsafeRawPointer(x + g &* 64)
         let v0 = _mm512_loadu_ps(p), v1 = _mm512_loadu_ps(p + 64), v2 = _mm512_loadu_ps(p + 128), v3 = _mm512_loadu_ps(p + 192)
@@ -67,7 +133,7 @@ func quantizeActivationsAVX512(_ x: UnsafePointer<Float>, groups: Int, codes: Un
         func round(_ v: __m512) -> __m512i { _mm512_cvtps_epi32(_mm512_mul_ps(v, inv)) }
         let packed = _mm512_packs_epi16(_mm512_packs_epi32(round(v0), round(v1)), _mm512_packs_epi32(round(v2), round(v3)))
         let evenOdd = _mm512_permutexvar_epi8(split, packed)
-        let (e, o) = Int8Activations.offsets(group: g, groups: groups)
+        let (e, o) = pairLayoutOffsets(group: g, groups: groups)
         _mm512_mask_storeu_epi8(UnsafeMutableRawPointer(codes + e), 0xFFFF_FFFF, evenOdd)
         // The odd half goes out from the vector's upper 32 bytes (a masked store cannot fault or write
         // outside its lanes).

@@ -1,5 +1,7 @@
-#if arch(x86_64) && QUANT_AVX512
+// Compiled with the AVX-512 kernel (see AVX512Int8Kernel.swift).
+#if arch(x86_64)
 import _Builtin_intrinsics.intel
+import QuantKernels
 
 extension ScaleSource {
     /// Splits the 256-entry nested quant map into four byte planes at `planes` (plane p, byte p of
@@ -29,7 +31,7 @@ extension ScaleSource {
         let (p10, p11, p12, p13) = (plane(1, 0), plane(1, 1), plane(1, 2), plane(1, 3))
         let (p20, p21, p22, p23) = (plane(2, 0), plane(2, 1), plane(2, 2), plane(2, 3))
         let (p30, p31, p32, p33) = (plane(3, 0), plane(3, 1), plane(3, 2), plane(3, 3))
-        let order = _mm512_loadu_si512(UnsafeRawPointer(ScaleDecodeOrder.bytes))
+        let order = ScaleDecodeOrder.bytes.withUnsafeBytes { _mm512_loadu_si512($0.baseAddress!) }
         let firstBlock = first &>> 6
         var g = 0
         while g < groups {
