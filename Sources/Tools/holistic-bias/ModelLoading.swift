@@ -3,22 +3,6 @@ import Llama
 import ToolSupport
 import QLoRA
 
-/// A failure the user can act on: printed as one line, exit code 1.
-struct ToolError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A model (any format we read) and its tokenizer (beside it, embedded, or `--tokenizer`), whose
-/// vocabularies must agree.
-func loadModel(_ spec: String, tokenizer tokenizerPath: String?) throws -> (LlamaModel, Tokenizer) {
-    let path = try resolveModelPath(spec)
-    let model = try LlamaModel.load(path)
-    let tokenizer = try Tokenizer.forModel(at: path, override: tokenizerPath)
-    try tokenizer.checkCompatible(with: model.config, tokenizerFile: tokenizerPath ?? path, modelFile: path)
-    return (model, tokenizer)
-}
-
 /// `NAME=DIR` pairs of `--adapter`, loaded in the order given.
 func loadAdapters(_ specs: [String]) throws -> [(name: String, adapter: LoRAAdapter)] { try LoRAAdapter.loadNamed(specs) }
 

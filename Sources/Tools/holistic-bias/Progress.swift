@@ -28,8 +28,3 @@ struct ProgressLine {
         return t >= 3600 ? String(format: "%dh%02dm", t / 3600, t / 60 % 60) : String(format: "%dm%02ds", t / 60, t % 60)
     }
 }
-
-/// Diagnostics go to standard error so standard output stays machine-readable.
-func note(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
-}

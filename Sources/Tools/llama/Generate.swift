@@ -32,7 +32,7 @@ extension LlamaTool {
         }
 
         func run() throws {
-            let llama = try loadModel(model)
+            let llama = try loadInference(model)
             var prompt: [Int]
             var stops: Set<Int> = []
             var tokenizer: (any TextTokenizer)?

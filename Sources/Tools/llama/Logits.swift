@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ToolSupport
 import Llama
 import Tensor
 
@@ -12,7 +13,7 @@ extension LlamaTool {
         @Option(help: "Output .safetensors file (one float32 tensor named logits).") var out: String
 
         func run() throws {
-            let llama = try loadModel(model)
+            let llama = try loadInference(model)
             let ids = try input.tokens(model: model, config: llama.config)
             try GenerationError.check(prompt: ids, config: llama.config)
             let logits = llama.logits(ids: ids)

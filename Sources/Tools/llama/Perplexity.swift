@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ToolSupport
 import Llama
 
 extension LlamaTool {
@@ -11,7 +12,7 @@ extension LlamaTool {
         @Option(help: "Tokenizer file; default: the model's own.") var tokenizer: String?
 
         func run() throws {
-            let llama = try loadModel(model)
+            let llama = try loadInference(model)
             let text: String
             do { text = try String(contentsOfFile: textFile, encoding: .utf8) } catch {
                 throw ValidationError("cannot read \(textFile) as UTF-8: \(error.localizedDescription)")
