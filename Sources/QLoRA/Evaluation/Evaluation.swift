@@ -12,6 +12,9 @@ public enum Evaluation {
         public var interval: BootstrapInterval
         /// Nil for baselines, which are not timed here.
         public var secondsPerStatement: Double?
+        /// ROC AUC of flagging (gold offensive or hate) by P(offensive) + P(hate), when the detector
+        /// gives label probabilities (the chat style) and both gold sides occur.
+        public var flagAUROC: Double?
 
         public init(dataset: String, mode: String, report: ClassificationReport, interval: BootstrapInterval, secondsPerStatement: Double?) {
             self.dataset = dataset
@@ -73,30 +76,34 @@ public enum Evaluation {
     public static func run(_ classifier: ExplainedClassifier, records: [ExplanationRecord], dataset: String, setting: Setting,
                            maxNewTokens: Int, progress: (Int, Int) -> Void = { _, _ in }) throws -> Result {
         let (mode, gates) = try resolve(setting, classifier)
-        var predicted: [HateLabel?] = []
+        var predicted: [HateLabel?] = [], flagScores: [Double] = []
         let start = Date()
         for (i, r) in records.enumerated() {
-            predicted.append(try label(classifier, r.statement, mode: mode, gates: gates, maxNewTokens: maxNewTokens))
+            let (label, probabilities) = try self.label(classifier, r.statement, mode: mode, gates: gates, maxNewTokens: maxNewTokens)
+            predicted.append(label)
+            if let probabilities { flagScores.append((probabilities[.offensive] ?? 0) + (probabilities[.hate] ?? 0)) }
             progress(i + 1, records.count)
         }
-        return try Result(dataset: dataset, mode: setting.name, truth: records.map(\.label), predicted: predicted,
-                          secondsPerStatement: Date().timeIntervalSince(start) / Double(max(records.count, 1)))
+        var result = try Result(dataset: dataset, mode: setting.name, truth: records.map(\.label), predicted: predicted,
+                                secondsPerStatement: Date().timeIntervalSince(start) / Double(max(records.count, 1)))
+        if flagScores.count == records.count { result.flagAUROC = ROCAUC.binary(scores: flagScores, positives: records.map(\.label.isHarmful)) }
+        return result
     }
 
     /// The label the detector gives `statement`. In the chat style the answer's label is by
     /// construction the argmax of the label distribution at "Classification:", so one forward pass
     /// gives it without generating the explanation; other styles parse a greedy answer.
     static func label(_ classifier: ExplainedClassifier, _ statement: String, mode: BlendMode, gates: [Double]?,
-                      maxNewTokens: Int) throws -> HateLabel? {
+                      maxNewTokens: Int) throws -> (HateLabel?, [HateLabel: Double]?) {
         if classifier.promptStyle == .chat {
             let p = try classifier.labelProbabilities(statement, mode: mode, gates: gates)
             // Ties go to the earlier of neutral, offensive, hate, as LabelDistribution.label breaks them.
             var best = HateLabel.neutral
             for l in HateLabel.allCases where (p[l] ?? 0) > (p[best] ?? 0) { best = l }
-            return best
+            return (best, p)
         }
-        return try classifier.classify(statement, mode: mode, gates: gates,
-                                       options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding)).label
+        return (try classifier.classify(statement, mode: mode, gates: gates,
+                                        options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding)).label, nil)
     }
 
     /// The blend mode and gate override that `setting` runs as.
@@ -128,7 +135,7 @@ public enum Evaluation {
         var flags: [HateLabel?] = []
         let start = Date()
         for (i, c) in cases.enumerated() {
-            let flagged = try label(classifier, c.text, mode: mode, gates: gates, maxNewTokens: maxNewTokens).map(\.isHarmful) ?? false
+            let flagged = try label(classifier, c.text, mode: mode, gates: gates, maxNewTokens: maxNewTokens).0.map(\.isHarmful) ?? false
             flags.append(flagged ? .hate : .neutral)
             var entry = table[c.functionality] ?? (0, 0)
             entry.total += 1
@@ -144,14 +151,15 @@ public enum Evaluation {
     /// The results as a Markdown table: accuracy, macro-F1 with its 95% bootstrap interval, and
     /// F1 per class, per dataset and mode.
     public static func markdown(_ results: [Result]) -> String {
-        var lines = ["| dataset | mode | n | accuracy | macro-F1 | 95% CI | F1 neutral / offensive / hate | unparsed | s / statement |",
-                     "| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: |"]
+        var lines = ["| dataset | mode | n | accuracy | macro-F1 | 95% CI | F1 neutral / offensive / hate | flag AUROC | unparsed | s / statement |",
+                     "| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |"]
         for r in results {
             let unparsed = r.report.confusion.reduce(0) { $0 + $1.last! }
             let seconds = r.secondsPerStatement.map { String(format: "%.2f", $0) } ?? "-"
-            lines.append(String(format: "| %@ | %@ | %d | %.3f | %.3f | %.3f-%.3f | %.2f / %.2f / %.2f | %d | %@ |", r.dataset, r.mode, r.report.count,
+            let auroc = r.flagAUROC.map { String(format: "%.3f", $0) } ?? "-"
+            lines.append(String(format: "| %@ | %@ | %d | %.3f | %.3f | %.3f-%.3f | %.2f / %.2f / %.2f | %@ | %d | %@ |", r.dataset, r.mode, r.report.count,
                                 r.report.accuracy, r.report.macroF1, r.interval.low, r.interval.high,
-                                r.report.f1[0], r.report.f1[1], r.report.f1[2], unparsed, seconds))
+                                r.report.f1[0], r.report.f1[1], r.report.f1[2], auroc, unparsed, seconds))
         }
         return lines.joined(separator: "\n") + "\n"
     }
