@@ -35,15 +35,7 @@ extension LlamaTool {
             let llama = try Self.randomStories15M()
             let c = llama.config
             let steps = min(tokens, c.maxPositions - 1)
-            let cache = llama.makeCache(batch: 1, capacity: steps + 1)
-            var token = c.bosTokenID
-            _ = llama.step([[token]], attentionMask: nil, cache: cache)
-            let start = DispatchTime.now()
-            for _ in 0..<steps {
-                let logits = llama.step([[token]], attentionMask: nil, cache: cache)
-                token = logits.withUnsafeBufferPointer { Sampler.argmax($0) }
-            }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            let seconds = ModelBench.greedyDecodeSeconds(llama, steps: steps)
             let perSecond = Double(steps) / seconds
             let weightBytes = Double(c.expectedShapes().values.reduce(0) { $0 + Shape.count($1) }) * 4
             print(String(format: "decode: %d tokens in %.3f s = %.1f tokens/s (%d threads); weights %.1f MB, %.1f GB/s streamed",

@@ -54,15 +54,7 @@ enum ModelBench {
             let c = llama.config
             let steps = min(tokens, c.maxPositions - promptTokens - 1)
             // Decode, then the streaming read right after it, so both see the same machine load.
-            let cache = llama.makeCache(batch: 1, capacity: steps + 1)
-            var token = c.bosTokenID
-            _ = llama.step([[token]], attentionMask: nil, cache: cache)
-            let start = DispatchTime.now()
-            for _ in 0..<steps {
-                let logits = llama.step([[token]], attentionMask: nil, cache: cache)
-                token = logits.withUnsafeBufferPointer { Sampler.argmax($0) }
-            }
-            let decodeSeconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            let decodeSeconds = greedyDecodeSeconds(llama, steps: steps)
             let streamSeconds = QuantBench.best(5) { stream.read() }
             let bandwidth = Double(stream.bytes) / streamSeconds
             let bytes = Double(bytesPerToken(variant.model))
@@ -80,6 +72,19 @@ enum ModelBench {
                          promptTokens, c.hiddenSize, c.intermediateSize, sgemmFlops / 1e9, flops / promptSeconds / sgemmFlops))
         }
         print("anchor: llama.cpp was not built here (llama-cpp-python compiles llama.cpp from its sdist; not run in this benchmark)")
+    }
+
+    /// Seconds to decode `steps` greedy tokens one at a time from BOS, after one untimed warm-up step.
+    static func greedyDecodeSeconds(_ llama: LlamaInference, steps: Int) -> Double {
+        let cache = llama.makeCache(batch: 1, capacity: steps + 1)
+        var token = llama.config.bosTokenID
+        _ = llama.step([[token]], attentionMask: nil, cache: cache)
+        let start = DispatchTime.now()
+        for _ in 0..<steps {
+            let logits = llama.step([[token]], attentionMask: nil, cache: cache)
+            token = logits.withUnsafeBufferPointer { Sampler.argmax($0) }
+        }
+        return Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 
     /// FLOP/s of cblas_sgemm at [m, k] x [k, n]ᵀ, best of five.
