@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seed="${1:-4761}"
-out="Sources/Tools/qlora/DefaultBundle"
+out="Tests/QLoRATests/Fixtures/TinyBundle"
 swift build -c release --product qlora
-swift run -c release --skip-build qlora build-default-bundle --out "$out" --seed "$seed"
+swift run -c release --skip-build qlora build-tiny-bundle --out "$out" --seed "$seed"
 du -sh "$out"

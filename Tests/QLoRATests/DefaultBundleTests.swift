@@ -1,85 +1,103 @@
 import Foundation
 import Llama
+import Tensor
 import TestSupport
 import XCTest
 @testable import QLoRA
 
-/// The committed default bundle (Sources/Tools/qlora/DefaultBundle): it loads as a whole, stays
-/// small, and answers corpus-style statements with a parseable label.
+/// The shipped detector (Sources/Tools/qlora/DefaultBundle): three fp16 PEFT adapters and the
+/// router over SmolLM2-135M-Instruct, whose GGUF comes from ../shared here (the tools fetch the
+/// same bytes with pip).
 final class DefaultBundleTests: XCTestCase {
-    let directory = DefaultBundle.sourceTreeDirectory
+    static let basePath = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+    /// Loaded once: quantizing the base to NF4 takes a few seconds and every test reads it.
+    nonisolated(unsafe) static var cached: DefaultBundle?
 
-    func testLoadsAndStaysUnderTenMegabytes() throws {
-        let bundle = try DefaultBundle.load(directory: directory)
-        XCTAssertEqual(bundle.adapters.map(\.name), ["microblogs", "forums", "wikitalk"])
-        XCTAssertEqual(bundle.router.adapterNames, ["microblogs", "forums", "wikitalk"])
-        XCTAssertEqual(bundle.tokenizer.vocabularySize, bundle.model.config.vocabSize)
-        XCTAssertLessThan(try DefaultBundleBuilder.bundleBytes(directory), 10 << 20)
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: DefaultBundle.reportURL(in: directory))) as? [String: Any]
-        XCTAssertEqual((report?["modes"] as? [Any])?.count, 7)
+    func bundle() throws -> DefaultBundle {
+        let base = try SharedAssets.require(Self.basePath).path
+        if let b = Self.cached { return b }
+        let b = try DefaultBundle.load(directory: DefaultBundle.sourceTreeDirectory) { name in
+            guard name == "smollm2" else { throw XCTSkip("the bundle names base \(name); this test knows smollm2") }
+            return base
+        }
+        Self.cached = b
+        return b
     }
 
-    func testClassifiesCorpusStyleStatements() throws {
-        let classifier = try DefaultBundle.load(directory: directory).classifier()
-        let statements = ["@lila what a pathetic loser, get a life #truth",
-                          "In my opinion, refugees are a disease on our society and I stand by it .",
-                          "== Recent edits ==\nThe article on women history needs better sources. ~~~~"]
-        let options = GenerationOptions(maxNewTokens: 60, sampler: Sampler(greedy: true))
-        // The corpus's own labels for these templates: insult, dehumanising comparison, benign mention.
-        for (statement, truth) in zip(statements, [HateLabel.offensive, .hate, .neutral]) {
-            let verdict = try classifier.classify(statement, mode: .linear, options: options)
-            XCTAssertEqual(verdict.label, truth, "answer \(verdict.answers.first?.text.debugDescription ?? "nothing")")
-            XCTAssertEqual(verdict.gates.map(\.probability).reduce(0, +), 1, accuracy: 1e-5)
+    func testBundleIsSmolLM2WithThreeHalfPrecisionAdaptersUnderThirtyMegabytes() throws {
+        let b = try bundle()
+        XCTAssertEqual(b.manifest.baseModel, "smollm2")
+        XCTAssertEqual(b.manifest.baseQuantization, .nf4)
+        XCTAssertEqual(b.manifest.promptStyle, .chat)
+        XCTAssertEqual(b.adapters.map(\.name), ["microblogs", "forums", "hatexplain"])
+        XCTAssertEqual(b.router.adapterNames, ["microblogs", "forums", "hatexplain"])
+        XCTAssertTrue(b.model.linears.values.allSatisfy { $0 is QuantizedLinear }, "the frozen base is NF4, as the adapters were trained on it")
+        let fingerprint = BaseFingerprint.of(config: b.model.config, tokenizer: b.tokenizer)
+        for (name, adapter) in b.adapters {
+            XCTAssertEqual(adapter.config.baseFingerprint, fingerprint, name)
+            let file = try SafeTensorsFile(path: DefaultBundle.adapterDirectory(name, in: DefaultBundle.sourceTreeDirectory)
+                .appendingPathComponent("adapter_model.safetensors").path)
+            XCTAssertTrue(file.entries.values.allSatisfy { $0.dtype == .float16 }, "\(name) is stored as F16")
+        }
+        XCTAssertLessThan(try DefaultBundle.bytes(DefaultBundle.sourceTreeDirectory), 30 << 20)
+    }
+
+    /// Plain statements a detector must not accuse, and plain attacks it must flag (the false
+    /// accusations the tiny base made are the first two).
+    func testBenignStatementsAreNeutralAndAttacksAreFlagged() throws {
+        let classifier = try bundle().classifier()
+        for benign in ["Muslims are welcome in our town", "I had a lovely dinner with my grandmother today",
+                       "The meeting is moved to Thursday at 3pm.", "My neighbour is gay and he helped me fix my car."] {
+            let (label, p) = try classifier.label(benign, mode: .linear)
+            XCTAssertEqual(label, .neutral, "\(benign): \(p ?? [:])")
+        }
+        for attack in ["All immigrants are vermin and should be exterminated.", "Women are stupid and should not be allowed to vote."] {
+            let (label, p) = try classifier.label(attack, mode: .linear)
+            XCTAssertEqual(label?.isHarmful, true, "\(attack): \(p ?? [:])")
         }
     }
 
-    /// Token ids from sentencepiece on the bundle's vocabulary, logits from transformers and PEFT
-    /// (Scripts/fixtures/default_bundle_reference.py).
-    func testTokenizerAndModelAgreeWithTransformersAndPEFT() throws {
-        struct Case: Decodable { let statement: String; let ids: [Int]; let base_last_logits: [Float]; let microblogs_last_logits: [Float] }
-        struct Reference: Decodable { let cases: [Case] }
-        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: Fixtures.url("default_bundle_reference.json", in: .module)))
-        let bundle = try DefaultBundle.load(directory: directory)
-        let microblogs = AdaptedLinears(model: bundle.model, adapters: [bundle.adapters[0].adapter], gates: [1])
-        for c in reference.cases {
-            let ids = bundle.tokenizer.encode(PromptFormat.prompt(statement: c.statement), addBOS: true)
-            XCTAssertEqual(ids, c.ids)
-            for (linears, expected) in [(nil, c.base_last_logits), (microblogs as LinearProvider?, c.microblogs_last_logits)] {
-                let logits = bundle.model.logits(c.ids, linears: linears).select(axis: 0, c.ids.count - 1).scalars
-                let worst = zip(logits, expected).map { abs($0 - $1) }.max()!
-                XCTAssertLessThan(worst, 1e-3 * max(1, expected.map(abs).max()!), "max logit difference \(worst)")
+    /// An adapter records the base it was trained on; on another base it is refused by name.
+    func testAdapterFromAnotherBaseIsRefused() throws {
+        let b = try bundle()
+        let tiny = try DefaultBundle.load(directory: Fixtures.url("TinyBundle", in: .module))
+        var foreign = tiny.adapters[0].adapter
+        foreign.config.baseFingerprint = BaseFingerprint.of(config: b.model.config, tokenizer: b.tokenizer)
+        XCTAssertThrowsError(try ExplainedClassifier(model: tiny.model, tokenizer: tiny.tokenizer,
+                                                     mixer: AdapterMixer(model: tiny.model, adapters: [("microblogs", foreign)]),
+                                                     router: nil, embedder: BaseModelEmbedder(model: tiny.model, tokenizer: tiny.tokenizer))) { error in
+            XCTAssertTrue("\(error)".contains("trained on another base model"), "\(error)")
+        }
+    }
+}
+
+/// Half-precision adapter files: F16 bits as numpy's `astype(np.float16)` gives them (round to
+/// nearest even, overflow to infinity, underflow to zero), and the round trip through PEFT's layout.
+final class HalfPrecisionAdapterTests: XCTestCase {
+    func testFloat16BitsMatchNumpy() throws {
+        let values: [Float] = [0.1, -2.5e-5, 65504, 70000, 1e-8, 3.14159, -0.0, 6.1e-5, 1.0009765625, 1.00048828125]
+        // np.array(values, np.float32).astype(np.float16).view(np.uint16)
+        let numpy: [UInt16] = [11878, 33187, 31743, 31744, 0, 16968, 32768, 1023, 15361, 15360]
+        let item = SafeTensorsWriter.Item(name: "x", tensor: Tensor(values, shape: [values.count]), as: .float16)
+        let bits = item.bytes.withUnsafeBytes { raw in (0..<values.count).map { raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self) } }
+        XCTAssertEqual(item.dtype, .float16)
+        XCTAssertEqual(bits, numpy)
+    }
+
+    func testAdapterSavedAsFloat16LoadsWithinHalfPrecision() throws {
+        let tiny = try DefaultBundle.load(directory: Fixtures.url("TinyBundle", in: .module))
+        let adapter = tiny.adapters[0].adapter
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("f16-adapter-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try adapter.save(to: dir, dtype: .float16)
+        let back = try LoRAAdapter.load(directory: dir)
+        XCTAssertEqual(Set(back.modules.keys), Set(adapter.modules.keys))
+        for (path, w) in adapter.modules {
+            for (original, loaded) in [(w.a, back.modules[path]!.a), (w.b, back.modules[path]!.b)] {
+                for (x, y) in zip(original.scalars, loaded.scalars) {
+                    XCTAssertEqual(y, Float(Float16(x)), "\(path)")
+                }
             }
         }
-    }
-
-    /// `qlora eval --modes microblogs` runs that adapter alone: its logits are PEFT's for that adapter.
-    func testSingleAdapterEvaluationSettingMatchesPEFT() throws {
-        struct Case: Decodable { let ids: [Int]; let microblogs_last_logits: [Float] }
-        struct Reference: Decodable { let cases: [Case] }
-        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: Fixtures.url("default_bundle_reference.json", in: .module)))
-        let bundle = try DefaultBundle.load(directory: directory)
-        let classifier = try bundle.classifier()
-        let sources = ["microblogs", "forums", "wikitalk"]
-        XCTAssertEqual(Evaluation.Setting("microblogs", sources: sources), .adapter("microblogs"))
-        XCTAssertEqual(Evaluation.Setting("cat", sources: sources), .blend(.cat))
-        XCTAssertNil(Evaluation.Setting("twitter", sources: sources))
-        XCTAssertThrowsError(try Evaluation.resolve(.adapter("twitter"), classifier))
-        let (mode, gates) = try Evaluation.resolve(.adapter("microblogs"), classifier)
-        let (provider, used) = try classifier.mixer.provider(mode: mode, gates: try XCTUnwrap(gates))
-        XCTAssertEqual(used.map(\.0), ["microblogs"])
-        for c in reference.cases {
-            let logits = bundle.model.logits(c.ids, linears: provider).select(axis: 0, c.ids.count - 1).scalars
-            let worst = zip(logits, c.microblogs_last_logits).map { abs($0 - $1) }.max()!
-            XCTAssertLessThan(worst, 1e-3 * max(1, c.microblogs_last_logits.map(abs).max()!), "max logit difference \(worst)")
-        }
-    }
-
-    func testMismatchedRouterIsRefused() throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bundle-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        try FileManager.default.copyItem(at: directory, to: scratch)
-        let router = Router(adapterNames: ["microblogs", "forums"], dimension: 64, seed: 1)
-        try router.save(to: DefaultBundle.routerURL(in: scratch))
-        XCTAssertThrowsError(try DefaultBundle.load(directory: scratch))
     }
 }

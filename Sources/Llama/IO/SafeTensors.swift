@@ -117,6 +117,17 @@ public enum SafeTensorsWriter {
             bytes = tensor.withUnsafeBufferPointer { Data(buffer: $0) }
         }
 
+        /// `tensor` narrowed to F16 or BF16 (round to nearest even, as PyTorch's `.half()` and
+        /// `.bfloat16()`), or kept as F32.
+        public init(name: String, tensor: Tensor, as dtype: DType) {
+            precondition([.float32, .float16, .bfloat16].contains(dtype), "SafeTensorsWriter: \(name) cannot be stored as \(dtype.rawValue)")
+            guard dtype != .float32 else { self.init(name: name, tensor: tensor); return }
+            let halves: [UInt16] = tensor.withUnsafeBufferPointer { values in
+                values.map { dtype == .float16 ? HalfPrecision.float16Bits($0) : HalfPrecision.bfloat16Bits($0) }
+            }
+            self.init(name: name, dtype: dtype, shape: tensor.shape, bytes: halves.map(\.littleEndian).withUnsafeBufferPointer { Data(buffer: $0) })
+        }
+
         public init(name: String, dtype: DType, shape: [Int], bytes: Data) {
             precondition(bytes.count == Shape.count(shape) * dtype.byteSize,
                          "SafeTensorsWriter: \(name) has \(bytes.count) bytes for shape \(shape) of \(dtype.rawValue)")

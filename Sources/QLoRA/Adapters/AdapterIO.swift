@@ -46,13 +46,14 @@ extension LoRAAdapter {
         return LoRAAdapter(config: config, modules: modules)
     }
 
-    /// Writes the adapter in PEFT's format; each file is written atomically.
-    public func save(to directory: URL) throws {
+    /// Writes the adapter in PEFT's format, its factors as `dtype` (F32, or F16 / BF16 to halve
+    /// the file, as PEFT saves a half-precision model); each file is written atomically.
+    public func save(to directory: URL, dtype: DType = .float32) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var items: [SafeTensorsWriter.Item] = []
         for (path, w) in modules {
-            items.append(.init(name: Self.keyPrefix + path + ".lora_A.weight", tensor: w.a))
-            items.append(.init(name: Self.keyPrefix + path + ".lora_B.weight", tensor: w.b))
+            items.append(.init(name: Self.keyPrefix + path + ".lora_A.weight", tensor: w.a, as: dtype))
+            items.append(.init(name: Self.keyPrefix + path + ".lora_B.weight", tensor: w.b, as: dtype))
         }
         var config = self.config
         // A merged adapter stores its effective scaling through alpha = r * scaling.

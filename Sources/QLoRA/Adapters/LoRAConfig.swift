@@ -12,16 +12,20 @@ public struct LoRAConfig: Equatable, Sendable {
     /// rsLoRA scales by alpha / sqrt(r) instead of alpha / r.
     public var useRSLoRA: Bool
     public var baseModel: String
+    /// `BaseFingerprint` of the base the adapter was trained on (our own key in
+    /// `adapter_config.json`; PEFT drops keys it does not know); nil for adapters from elsewhere.
+    public var baseFingerprint: String?
 
     /// The paper's defaults: r 64, alpha 16, dropout 0.1, all seven projections.
     public init(r: Int = 64, alpha: Double = 16, dropout: Double = 0.1, targetModules: [String] = allProjections,
-                useRSLoRA: Bool = false, baseModel: String = "") {
+                useRSLoRA: Bool = false, baseModel: String = "", baseFingerprint: String? = nil) {
         self.r = r
         self.alpha = alpha
         self.dropout = dropout
         self.targetModules = targetModules
         self.useRSLoRA = useRSLoRA
         self.baseModel = baseModel
+        self.baseFingerprint = baseFingerprint
     }
 
     /// The factor PEFT multiplies B A x by.
@@ -29,14 +33,18 @@ public struct LoRAConfig: Equatable, Sendable {
 
     /// The JSON PEFT writes and reads (`LoraConfig`), with PEFT's key names.
     public func json() -> [String: Any] {
-        [
+        var json: [String: Any] = [
             "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": r, "lora_alpha": alpha, "lora_dropout": dropout,
             "target_modules": targetModules, "use_rslora": useRSLoRA, "bias": "none", "fan_in_fan_out": false,
             "inference_mode": true, "init_lora_weights": true, "base_model_name_or_path": baseModel,
             "modules_to_save": NSNull(), "layers_to_transform": NSNull(), "rank_pattern": [String: Any](),
             "alpha_pattern": [String: Any](), "use_dora": false,
         ]
+        if let baseFingerprint { json[Self.fingerprintKey] = baseFingerprint }
+        return json
     }
+
+    static let fingerprintKey = "explaininghate_base_fingerprint"
 
     /// Reads PEFT's JSON, refusing what this implementation does not do (DoRA, rank patterns,
     /// bias training) rather than silently ignoring it.
@@ -54,7 +62,8 @@ public struct LoRAConfig: Equatable, Sendable {
         if let pattern = json["alpha_pattern"] as? [String: Any], !pattern.isEmpty { throw fail("alpha_pattern", "per-module alphas are not supported") }
         if let bias = json["bias"] as? String, bias != "none" { throw fail("bias", "only bias \"none\" is supported, got \(bias)") }
         self.init(r: r, alpha: alpha, dropout: (json["lora_dropout"] as? NSNumber)?.doubleValue ?? 0, targetModules: targets,
-                  useRSLoRA: json["use_rslora"] as? Bool ?? false, baseModel: json["base_model_name_or_path"] as? String ?? "")
+                  useRSLoRA: json["use_rslora"] as? Bool ?? false, baseModel: json["base_model_name_or_path"] as? String ?? "",
+                  baseFingerprint: json[Self.fingerprintKey] as? String)
     }
 }
 

@@ -2,28 +2,95 @@ import Foundation
 import Llama
 import Tensor
 
-/// The default detector shipped with the tool, trained by the project from its own synthetic
-/// corpus (`DefaultBundleBuilder`), in a fixed layout:
+/// A detector on disk: the default one shipped with the tool (`Sources/Tools/qlora/DefaultBundle`),
+/// the tiny one the tests use, or any folder of the same layout:
 ///
-///     base/{config.json, model.safetensors, tokenizer.bin}
-///     adapters/{microblogs,forums,wikitalk}/{adapter_config.json, adapter_model.safetensors}
+///     bundle.json                               what the base is, the adapters in router order, the
+///                                               prompt style, how it was made and how it scored
+///     adapters/NAME/{adapter_config.json, adapter_model.safetensors}     PEFT format
 ///     router.safetensors
-///     bundle.json
+///     base/{config.json, model.safetensors, tokenizer.bin}               only without "base" in bundle.json
+///
+/// The shipped bundle names its base instead of carrying it ("base": {"model": "smollm2", ...}):
+/// the tools resolve the name to the published model (fetched once with pip, see `PublishedModel`)
+/// and quantize it as the adapters were trained on it (NF4, double quantization), so the repository
+/// holds only the adapters and the router.
 public struct DefaultBundle {
-    /// Adapter names in router order.
-    public static let adapterNames = SyntheticCorpus.sources
+    /// The parts of `bundle.json` the loader reads; the rest is the record of how it was made.
+    public struct Manifest: Sendable, Equatable {
+        /// A published model's name or a path, resolved by the caller; nil means `base/` in the bundle.
+        public var baseModel: String?
+        /// The frozen base's quantization (nil: as loaded), its block size and double quantization.
+        public var baseQuantization: QuantType?
+        public var blocksize = 64
+        public var doubleQuant = true
+        /// Adapter names in router order.
+        public var adapters: [String]
+        public var promptStyle: PromptStyle
+        /// Added to the chat style's label log-probabilities (see `ExplainedClassifier`).
+        public var labelLogPriorCorrection: [HateLabel: Double] = [:]
 
+        /// Reads the manifest; a bundle.json without "adapters" is the tiny bundle's older layout
+        /// (`TinyBundleBuilder`): base in `base/`, the synthetic corpus's sources, the paper's prompt.
+        public init(json: [String: Any], file: String) throws {
+            func fail(_ field: String, _ message: String) -> FormatError { FormatError(file: file, field: field, message: message) }
+            if let base = json["base"] {
+                guard let base = base as? [String: Any], let model = base["model"] as? String, !model.isEmpty else {
+                    throw fail("base", "must be an object with a \"model\" (a published model's name or a path)")
+                }
+                baseModel = model
+                if let q = base["quantization"] as? String, q != "none" {
+                    guard let type = QuantType(rawValue: q) else { throw fail("base.quantization", "unknown quantization \(q); use nf4, fp4 or none") }
+                    baseQuantization = type
+                }
+                if let b = base["blocksize"] {
+                    guard let b = b as? Int, [64, 128, 256, 512, 1024, 2048, 4096].contains(b) else { throw fail("base.blocksize", "must be a power of two from 64 to 4096") }
+                    blocksize = b
+                }
+                doubleQuant = base["double_quant"] as? Bool ?? true
+            }
+            if let names = json["adapters"] {
+                guard let names = names as? [String], !names.isEmpty, Set(names).count == names.count else {
+                    throw fail("adapters", "must be a non-empty list of distinct adapter names in router order")
+                }
+                adapters = names
+            } else {
+                adapters = SyntheticCorpus.sources
+            }
+            let style = json["prompt_style"] as? String ?? PromptStyle.paper.rawValue
+            guard let promptStyle = PromptStyle(rawValue: style) else { throw fail("prompt_style", "unknown prompt style \(style)") }
+            self.promptStyle = promptStyle
+            if let correction = json["label_log_prior_correction"] as? [String: Any] {
+                for (key, value) in correction {
+                    guard let label = HateLabel(rawValue: key), let v = (value as? NSNumber)?.doubleValue, v.isFinite else {
+                        throw fail("label_log_prior_correction", "expected finite numbers for neutral, offensive and hate, got \(key): \(value)")
+                    }
+                    labelLogPriorCorrection[label] = v
+                }
+            }
+        }
+    }
+
+    public let manifest: Manifest
     public let model: LlamaModel
     public let tokenizer: Tokenizer
     public let adapters: [(name: String, adapter: LoRAAdapter)]
     public let router: Router
 
-    /// Where the committed bundle lies in a checkout of the sources
-    /// (`Sources/Tools/qlora/DefaultBundle`), found from this file's path, so `swift run qlora`
-    /// on a fresh clone finds it without flags.
+    /// Adapter names in router order.
+    public var adapterNames: [String] { manifest.adapters }
+
+    /// Where the shipped bundle lies in a checkout of the sources, found from this file's path.
     public static var sourceTreeDirectory: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Tools/qlora/DefaultBundle")
+    }
+
+    /// The shipped bundle: copied beside the `qlora` executable by the build, else in the source
+    /// tree (a binary run from its checkout); nil when neither has a bundle.json.
+    public static func installedDirectory(executable: URL = Bundle.main.bundleURL) -> URL? {
+        [executable.appendingPathComponent("ExplainingHate_qlora.resources/DefaultBundle"), sourceTreeDirectory]
+            .first { FileManager.default.fileExists(atPath: reportURL(in: $0).path) }
     }
 
     public static func baseDirectory(in directory: URL) -> URL { directory.appendingPathComponent("base") }
@@ -34,32 +101,74 @@ public struct DefaultBundle {
     public static func routerURL(in directory: URL) -> URL { directory.appendingPathComponent("router.safetensors") }
     public static func reportURL(in directory: URL) -> URL { directory.appendingPathComponent("bundle.json") }
 
-    /// Loads every part and checks they fit together (adapters against the base, the router's
-    /// names and width); throws naming the file at fault.
-    public static func load(directory: URL) throws -> DefaultBundle {
-        let model = try HuggingFaceLoader.load(directory: baseDirectory(in: directory))
-        let tokenizer = try Tokenizer(contentsOf: tokenizerURL(in: directory))
-        guard tokenizer.vocabularySize == model.config.vocabSize else {
-            throw FormatError(file: tokenizerURL(in: directory).path, field: "vocab",
-                              message: "\(tokenizer.vocabularySize) pieces for a model with vocab_size \(model.config.vocabSize)")
+    public static func manifest(in directory: URL) throws -> Manifest {
+        let url = reportURL(in: directory)
+        guard let data = try? Data(contentsOf: url) else {
+            throw FormatError(file: url.path, field: "file", message: "cannot read (is \(directory.path) a detector bundle?)")
         }
+        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw FormatError(file: url.path, field: "file", message: "not a JSON object")
+        }
+        return try Manifest(json: json, file: url.path)
+    }
+
+    /// Loads every part and checks they fit together (adapters against the base, the router's
+    /// names and width); throws naming the file at fault. `resolveBase` turns the manifest's base
+    /// model (a published name such as `smollm2`, or a path) into a local file.
+    public static func load(directory: URL, resolveBase: (String) throws -> String = { $0 }) throws -> DefaultBundle {
+        let manifest = try manifest(in: directory)
+        var model: LlamaModel, tokenizer: Tokenizer
+        if let name = manifest.baseModel {
+            let path = try resolveBase(name)
+            model = try LlamaModel.load(path)
+            tokenizer = try Tokenizer.forModel(at: path)
+            try tokenizer.checkCompatible(with: model.config, tokenizerFile: path, modelFile: path)
+            if let type = manifest.baseQuantization {
+                model = try model.quantized(type: type, blocksize: manifest.blocksize, doubleQuant: manifest.doubleQuant)
+            }
+        } else {
+            model = try HuggingFaceLoader.load(directory: baseDirectory(in: directory))
+            tokenizer = try Tokenizer(contentsOf: tokenizerURL(in: directory))
+            guard tokenizer.vocabularySize == model.config.vocabSize else {
+                throw FormatError(file: tokenizerURL(in: directory).path, field: "vocab",
+                                  message: "\(tokenizer.vocabularySize) pieces for a model with vocab_size \(model.config.vocabSize)")
+            }
+        }
+        let fingerprint = BaseFingerprint.of(config: model.config, tokenizer: tokenizer)
         var adapters: [(name: String, adapter: LoRAAdapter)] = []
-        for name in adapterNames {
-            let adapter = try LoRAAdapter.load(directory: adapterDirectory(name, in: directory))
-            try adapter.validate(against: model, name: name)
+        for name in manifest.adapters {
+            let dir = adapterDirectory(name, in: directory)
+            let adapter = try LoRAAdapter.load(directory: dir)
+            try adapter.validate(against: model, name: dir.path)
+            try BaseFingerprint.check(adapter, name: dir.path, fingerprint: fingerprint)
             adapters.append((name, adapter))
         }
         let router = try Router.load(routerURL(in: directory))
-        guard router.adapterNames == adapterNames, router.dimension == model.config.hiddenSize else {
+        guard router.adapterNames == manifest.adapters, router.dimension == model.config.hiddenSize else {
             throw AdapterError(file: routerURL(in: directory).path, field: "w1",
-                               message: "router for \(router.adapterNames) on \(router.dimension)-wide embeddings; the bundle has \(adapterNames) and hidden size \(model.config.hiddenSize)")
+                               message: "router for \(router.adapterNames) on \(router.dimension)-wide embeddings; the bundle has \(manifest.adapters) and hidden size \(model.config.hiddenSize)")
         }
-        return DefaultBundle(model: model, tokenizer: tokenizer, adapters: adapters, router: router)
+        return DefaultBundle(manifest: manifest, model: model, tokenizer: tokenizer, adapters: adapters, router: router)
     }
 
-    /// The detector: router on mean-pooled base hidden states, adapters mixed per statement.
+    /// The detector: router on mean-pooled base hidden states, adapters mixed per statement, the
+    /// bundle's prompt style and label prior correction.
     public func classifier() throws -> ExplainedClassifier {
-        try ExplainedClassifier(model: model, tokenizer: tokenizer, mixer: AdapterMixer(model: model, adapters: adapters),
-                                router: router, embedder: BaseModelEmbedder(model: model, tokenizer: tokenizer))
+        let c = try ExplainedClassifier(model: model, tokenizer: tokenizer, mixer: AdapterMixer(model: model, adapters: adapters),
+                                        router: router, embedder: BaseModelEmbedder(model: model, tokenizer: tokenizer))
+        c.promptStyle = manifest.promptStyle
+        c.labelLogPriorCorrection = manifest.labelLogPriorCorrection
+        return c
+    }
+
+    /// Bytes of every file in `directory`, recursively (the size the repository carries).
+    public static func bytes(_ directory: URL) throws -> Int {
+        guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey]) else { return 0 }
+        var total = 0
+        for case let url as URL in walker {
+            let values = try url.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey])
+            if values.isRegularFile == true { total += values.fileSize ?? 0 }
+        }
+        return total
     }
 }

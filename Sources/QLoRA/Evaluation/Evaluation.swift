@@ -73,13 +73,16 @@ public enum Evaluation {
 
     /// Greedy answers for `records` under `setting`, scored against their labels. A single adapter
     /// runs as `top1` with all the gate weight on it, bypassing the router.
+    /// `onPrediction` sees every record's answer and label distribution (nil outside the chat style).
     public static func run(_ classifier: ExplainedClassifier, records: [ExplanationRecord], dataset: String, setting: Setting,
-                           maxNewTokens: Int, progress: (Int, Int) -> Void = { _, _ in }) throws -> Result {
+                           maxNewTokens: Int, progress: (Int, Int) -> Void = { _, _ in },
+                           onPrediction: (ExplanationRecord, HateLabel?, [HateLabel: Double]?) -> Void = { _, _, _ in }) throws -> Result {
         let (mode, gates) = try resolve(setting, classifier)
         var predicted: [HateLabel?] = [], flagScores: [Double] = []
         let start = Date()
         for (i, r) in records.enumerated() {
             let (label, probabilities) = try self.label(classifier, r.statement, mode: mode, gates: gates, maxNewTokens: maxNewTokens)
+            onPrediction(r, label, probabilities)
             predicted.append(label)
             if let probabilities { flagScores.append((probabilities[.offensive] ?? 0) + (probabilities[.hate] ?? 0)) }
             progress(i + 1, records.count)
@@ -90,20 +93,9 @@ public enum Evaluation {
         return result
     }
 
-    /// The label the detector gives `statement`. In the chat style the answer's label is by
-    /// construction the argmax of the label distribution at "Classification:", so one forward pass
-    /// gives it without generating the explanation; other styles parse a greedy answer.
     static func label(_ classifier: ExplainedClassifier, _ statement: String, mode: BlendMode, gates: [Double]?,
                       maxNewTokens: Int) throws -> (HateLabel?, [HateLabel: Double]?) {
-        if classifier.promptStyle == .chat {
-            let p = try classifier.labelProbabilities(statement, mode: mode, gates: gates)
-            // Ties go to the earlier of neutral, offensive, hate, as LabelDistribution.label breaks them.
-            var best = HateLabel.neutral
-            for l in HateLabel.allCases where (p[l] ?? 0) > (p[best] ?? 0) { best = l }
-            return (best, p)
-        }
-        return (try classifier.classify(statement, mode: mode, gates: gates,
-                                        options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding)).label, nil)
+        try classifier.label(statement, mode: mode, gates: gates, maxNewTokens: maxNewTokens)
     }
 
     /// The blend mode and gate override that `setting` runs as.

@@ -50,6 +50,8 @@ public final class ExplainedClassifier {
                 throw AdapterError(file: "router", field: "w1", message: "router expects \(router.dimension)-wide embeddings, the embedder gives \(embedder.dimension)")
             }
         }
+        let fingerprint = BaseFingerprint.of(config: model.config, tokenizer: tokenizer)
+        for (name, adapter) in mixer.adapters { try BaseFingerprint.check(adapter, name: name, fingerprint: fingerprint) }
         self.model = model
         self.tokenizer = tokenizer
         self.mixer = mixer
@@ -60,8 +62,15 @@ public final class ExplainedClassifier {
     /// Gate probabilities for `statement`: the router's, or uniform without a router.
     public func gates(_ statement: String) throws -> [Double] {
         guard let router else { return Array(repeating: 1 / Double(mixer.sources.count), count: mixer.sources.count) }
-        return try router.probabilities(embedder.embed([statement])).scalars.map(Double.init)
+        if let cached = gateCache[statement] { return cached }
+        let gates = try router.probabilities(embedder.embed([statement])).scalars.map(Double.init)
+        // Routing embeds the statement with a forward pass of the base; an evaluation asks again
+        // for every blend mode, so the last few thousand answers are kept.
+        if gateCache.count >= 4096 { gateCache.removeAll(keepingCapacity: true) }
+        gateCache[statement] = gates
+        return gates
     }
+    private var gateCache: [String: [Double]] = [:]
 
     /// Classifies and explains `statement`. In the chat style the label is the argmax of
     /// `labelProbabilities` and, with `grounded` (the default), the answer follows
@@ -115,6 +124,21 @@ public final class ExplainedClassifier {
         _ = try model.generate(prompt: prompt.tokens, options: GenerationOptions(maxNewTokens: 1, sampler: .greedyDecoding), linears: provider,
                            logitsProcessor: grammar.process)
         return grammar.distribution!.probabilities
+    }
+
+    /// The label alone, as cheaply as the prompt style allows. In the chat style the answer's label
+    /// is by construction the argmax of the label distribution at "Classification:", so one forward
+    /// pass gives it (and the distribution) without generating the explanation; the paper's layouts
+    /// put the label after the explanation, so a greedy answer of up to `maxNewTokens` is parsed.
+    public func label(_ statement: String, mode: BlendMode, gates: [Double]? = nil, maxNewTokens: Int = 120) throws -> (HateLabel?, [HateLabel: Double]?) {
+        if promptStyle == .chat {
+            let p = try labelProbabilities(statement, mode: mode, gates: gates)
+            // Ties go to the earlier of neutral, offensive, hate, as LabelDistribution.label breaks them.
+            var best = HateLabel.neutral
+            for l in HateLabel.allCases where (p[l] ?? 0) > (p[best] ?? 0) { best = l }
+            return (best, p)
+        }
+        return (try classify(statement, mode: mode, gates: gates, options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding)).label, nil)
     }
 
     private var cachedChatTokens: ChatAnswerTokens?

@@ -26,6 +26,9 @@ public final class Trainer {
     let train: [TokenizedExample]
     let validation: [TokenizedExample]
     let padID: Int
+    /// Recorded in the saved adapter's config (not in the run's options, so it does not change
+    /// what a checkpoint resumes against).
+    let baseFingerprint: String
     /// Receives progress lines; the tool prints them.
     public var report: (String) -> Void = { _ in }
     /// Stops after this many optimizer steps without the final save, as a killed run would (tests).
@@ -44,6 +47,7 @@ public final class Trainer {
         self.validation = TrainingBatcher.tokenize(validation, tokenizer: tokenizer, maxSeqLength: options.maxSeqLength, completionOnly: options.completionOnly)
         padID = model.config.eosTokenID
         dataHash = Self.hash(self.train)
+        baseFingerprint = BaseFingerprint.of(config: model.config, tokenizer: tokenizer)
         // Positions past the context have no RoPE angles; user data must not get that far.
         for (split, examples) in [("training", self.train), ("validation", self.validation)] {
             if let index = examples.firstIndex(where: { $0.ids.count > model.config.maxPositions }) {
@@ -237,13 +241,16 @@ public final class Trainer {
         try writeAtomically(Data(LossCurveSVG.render(history, title: "QLoRA training loss").utf8), to: outputDirectory.appendingPathComponent("loss_curve.svg"))
         if let best = history.compactMap(\.evalLoss).min(), FileManager.default.fileExists(atPath: bestDirectory.path) {
             // The adapter of the best validation loss is the result, as load_best_model_at_end.
-            let adapter = try LoRAAdapter.load(directory: bestDirectory)
+            var adapter = try LoRAAdapter.load(directory: bestDirectory)
+            adapter.config.baseFingerprint = baseFingerprint
             try adapter.save(to: outputDirectory)
             try? FileManager.default.removeItem(at: bestDirectory)
             if best != validationLoss { report(String(format: "kept the adapter of the best validation loss %.4f", best)) }
             validationLoss = best
         } else {
-            try lora.adapter.save(to: outputDirectory)
+            var adapter = lora.adapter
+            adapter.config.baseFingerprint = baseFingerprint
+            try adapter.save(to: outputDirectory)
         }
         let seconds = Date().timeIntervalSince(started)
         return TrainingSummary(steps: step, finalLoss: lastLoss, validationLoss: validationLoss,

@@ -17,19 +17,16 @@ struct QLoRAClassifier {
     }
 
     func label(for statement: String) throws -> String? {
-        try classifier.classify(statement, mode: mode, options: options).label?.rawValue
+        try classifier.label(statement, mode: mode, maxNewTokens: options.maxNewTokens).0?.rawValue
     }
 
     /// The classifier from flags, or from the qlora tool's default bundle when no model is given.
     static func build(model: String?, tokenizer: String?, adapterSpecs: [String], routerPath: String?) throws -> (ExplainedClassifier, String) {
         guard let model else {
-            guard let bundle = defaultBundle() else {
+            guard let bundle = DefaultBundle.installedDirectory() else {
                 throw ToolError("no --model given and the qlora default bundle is absent (looked beside the executable and in Sources/Tools/qlora/DefaultBundle); pass --model, --adapter and --router")
             }
-            let (c, _) = try build(model: bundle.appendingPathComponent("base").path, tokenizer: bundle.appendingPathComponent("base/tokenizer.bin").path,
-                                   adapterSpecs: ["microblogs", "forums", "wikitalk"].map { "\($0)=\(bundle.appendingPathComponent("adapters/\($0)").path)" },
-                                   routerPath: bundle.appendingPathComponent("router.safetensors").path)
-            return (c, "default bundle \(bundle.path)")
+            return (try DefaultBundle.load(directory: bundle, resolveBase: resolveModelPath).classifier(), "default bundle \(bundle.path)")
         }
         let (base, tok) = try loadModel(model, tokenizer: tokenizer)
         let adapters = try loadAdapters(adapterSpecs)
@@ -39,14 +36,5 @@ struct QLoRAClassifier {
         let classifier = try ExplainedClassifier(model: base, tokenizer: tok, mixer: mixer, router: router,
                                                  embedder: BaseModelEmbedder(model: base, tokenizer: tok))
         return (classifier, "\(model) with \(adapters.map(\.name).joined(separator: ", "))" + (routerPath == nil ? " (uniform gates)" : ""))
-    }
-
-    /// The qlora tool's bundled model: its built resource folder beside this executable, else the source tree.
-    static func defaultBundle() -> URL? {
-        let candidates = [
-            Bundle.main.bundleURL.appendingPathComponent("ExplainingHate_qlora.resources/DefaultBundle"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("qlora/DefaultBundle"),
-        ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("bundle.json").path) }
     }
 }

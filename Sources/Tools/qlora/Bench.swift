@@ -55,7 +55,7 @@ struct Bench: ParsableCommand {
     /// bundle and, with --model, on that model with three random r-8 adapters and a random router.
     func printInferLatency() throws {
         let statement = "refugees are vermin and should be driven out"
-        var cases: [(String, ExplainedClassifier)] = [("default bundle", try DefaultBundle.load(directory: DefaultBundleLocation.directory()).classifier())]
+        var cases: [(String, ExplainedClassifier)] = [("default bundle", try buildClassifier(model: nil, tokenizer: nil, adapterSpecs: [], routerPath: nil))]
         if let model {
             let (base, tokens) = try loadModel(model, tokenizer: tokenizer)
             let adapters = Array(zip(["microblogs", "forums", "wikitalk"], QLoRABenchmark.randomAdapters(base, count: 3, rank: 8, seed: 5)))

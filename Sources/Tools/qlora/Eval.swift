@@ -8,18 +8,19 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Accuracy, per-class and macro-F1 (with a 95% bootstrap interval) per dataset and blend mode, confusion matrices; HateCheck pass rates.",
         discussion: """
-        Writes eval.md and eval.json into --out. Without --model, evaluates the bundled default, by default on its own \
-        synthetic test split. --modes takes blend modes and source adapter names (an adapter name runs that adapter alone). \
+        Writes eval.md, eval.json and predictions.jsonl (one line per statement and mode: id, gold, predicted, label \
+        probabilities, router gates) into --out. Without --model, evaluates the bundled default. --modes takes blend modes and source adapter names (an adapter name runs that adapter alone). \
         Every dataset gets two reference rows: the majority class of its train split, and the scikit-learn TF-IDF + logistic \
         regression baseline (Scripts/fixtures/baseline_tfidf.py) on the same split, always on the full test split.
         """)
 
     @Option(name: both("model")) var model: String?
+    @Option(name: both("bundle"), help: "A detector bundle folder instead of the default one.") var bundle: String?
     @Option(name: both("tokenizer")) var tokenizer: String?
-    @Option(name: both("prompt_style"), help: "The instruction the adapters were trained with: paper, compact or chat (chat labels come from one forward pass).") var promptStyle = "paper"
+    @Option(name: both("prompt_style"), help: "The instruction the adapters were trained with: paper, compact or chat (chat labels come from one forward pass; default: the bundle's, paper with --model).") var promptStyle: String?
     @Option(name: both("adapter"), help: "NAME=DIR, repeatable, in router order.") var adapter: [String] = []
     @Option(name: both("router")) var router: String?
-    @Option(name: both("datasets"), help: "Comma-separated: davidson, stormfront, hatexplain, synthetic (default: the first three; synthetic for the bundled default).")
+    @Option(name: both("datasets"), help: "Comma-separated: davidson, stormfront, hatexplain, synthetic (default: the first three).")
     var datasets: String?
     @Option(name: both("modes"), help: "Comma-separated blend modes (linear, cat, svd, top1, top2, top3, full, unmerged) and source adapter names.")
     var modes = "linear,cat,top2"
@@ -42,9 +43,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         try userFacing {
-            let classifier = try buildClassifier(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router)
-            guard let style = PromptStyle(rawValue: promptStyle) else { throw ToolError("--prompt_style must be one of \(PromptStyle.allCases.map(\.rawValue).joined(separator: ", ")), got \(promptStyle)") }
-            classifier.promptStyle = style
+            let classifier = try buildClassifier(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router, promptStyle: promptStyle, bundle: bundle)
             let sources = classifier.mixer.sources.map(\.name)
             let modeList = try modes.split(separator: ",").map { name -> Evaluation.Setting in
                 guard let m = Evaluation.Setting(String(name), sources: sources) else {
@@ -53,10 +52,11 @@ struct Eval: ParsableCommand {
                 return m
             }
             let sharedURL = URL(fileURLWithPath: shared)
-            let names = (datasets ?? (model == nil ? "synthetic" : "davidson,stormfront,hatexplain")).split(separator: ",").map(String.init)
+            let names = (datasets ?? "davidson,stormfront,hatexplain").split(separator: ",").map(String.init)
             var results: [Evaluation.Result] = []
             var confusions = ""
             var notes: [String] = []
+            var predictions = Data()
             for name in names {
                 guard name != HateCheckImporter.source else { throw ToolError("--datasets: HateCheck is scored as flagged or not; use --hatecheck") }
                 let splits = try DatasetCatalog.splits(name, shared: sharedURL)
@@ -66,7 +66,11 @@ struct Eval: ParsableCommand {
                              + ", \(splits.droppedDuplicates[.test] ?? 0) duplicates of train / validation statements dropped from test")
                 for mode in modeList {
                     let r = try Evaluation.run(classifier, records: records, dataset: name, setting: mode, maxNewTokens: maxNewTokens,
-                                               progress: progressReporter("\(name) \(mode.name)"))
+                                               progress: progressReporter("\(name) \(mode.name)")) { record, label, probabilities in
+                        let gates = try? classifier.gates(record.statement)
+                        predictions.append(Self.predictionLine(dataset: name, mode: mode.name, record: record, label: label, probabilities: probabilities,
+                                                               gates: gates.map { Dictionary(uniqueKeysWithValues: zip(sources, $0)) }))
+                    }
                     results.append(r)
                     confusions += "\n### \(name) / \(mode.name)\n\n" + Evaluation.confusionMarkdown(r.report)
                 }
@@ -99,8 +103,21 @@ struct Eval: ParsableCommand {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try writeAtomically(Data(markdown.utf8), to: dir.appendingPathComponent("eval.md"))
             try writeAtomically(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .prettyPrinted]), to: dir.appendingPathComponent("eval.json"))
+            try writeAtomically(predictions, to: dir.appendingPathComponent("predictions.jsonl"))
             print(markdown)
         }
+    }
+
+    /// One line of predictions.jsonl: which statement, its gold label, the answer and the label
+    /// distribution (null outside the chat style), so other metrics and blends can be computed later.
+    static func predictionLine(dataset: String, mode: String, record: ExplanationRecord, label: HateLabel?, probabilities: [HateLabel: Double]?,
+                               gates: [String: Double]?) -> Data {
+        let p: Any = probabilities.map { p in Dictionary(uniqueKeysWithValues: p.map { ($0.key.rawValue, $0.value) }) } ?? NSNull()
+        let object: [String: Any] = ["dataset": dataset, "mode": mode, "id": record.id, "gold": record.label.rawValue,
+                                     "predicted": label?.rawValue ?? NSNull(), "probabilities": p, "gates": gates ?? NSNull()]
+        var line = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        line.append(UInt8(ascii: "\n"))
+        return line
     }
 
     /// Progress on standard error every 10 statements and at the end, with the time left.

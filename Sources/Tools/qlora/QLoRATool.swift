@@ -13,7 +13,7 @@ struct QLoRATool: ParsableCommand {
           qlora router train --model MODEL --data_path all.jsonl --sources microblogs,forums,wikitalk --out router.safetensors
           qlora eval --model MODEL --adapter microblogs=out/microblogs ... --router router.safetensors --shared ../shared
         """,
-        subcommands: [Train.self, Infer.self, Logits.self, Eval.self, RouterCommand.self, DataCommand.self, Bench.self, BuildDefaultBundle.self])
+        subcommands: [Train.self, Infer.self, Logits.self, Eval.self, RouterCommand.self, DataCommand.self, Bench.self, PackBundle.self, BuildTinyBundle.self])
 }
 
 /// Both spellings of a flag, as the paper's scripts (`--num_train_epochs`) and the usual CLI style (`--num-train-epochs`).

@@ -33,7 +33,7 @@ struct Train: ParsableCommand {
     @Flag(name: both("use_rslora"), help: "Scale by alpha/sqrt(r).") var useRSLoRA = false
     @Option(name: both("max_seq_length")) var maxSeqLength = 2048
     @Flag(name: both("completion_only"), help: "Mask the prompt out of the loss.") var completionOnly = false
-    @Option(name: both("prompt_style"), help: "paper (the full instruction) or compact (one line, for small-context models).") var promptStyle = "paper"
+    @Option(name: both("prompt_style"), help: "paper (the full instruction), compact (one line, for small-context models) or chat (ChatML turns for instruct models such as SmolLM2; label first).") var promptStyle = "paper"
     @Option(name: both("quantize"), help: "The frozen base: nf4 (QLoRA, double quantization), fp4, gguf (a GGUF model kept in its own quantized blocks, e.g. Q4_1), or none (fp32).") var quantize = "nf4"
     @Flag(name: both("gradient_checkpointing"), help: "Recompute each decoder layer in the backward pass to save memory.") var gradientCheckpointing = false
     @Option(name: both("save_steps")) var saveSteps = 25

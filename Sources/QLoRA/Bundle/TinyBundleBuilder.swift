@@ -2,11 +2,11 @@ import Foundation
 import Llama
 import Tensor
 
-/// Trains the default bundle (see `DefaultBundle`) from nothing but the project's own code and
-/// synthetic corpus: tokenizer, tiny base model, one LoRA adapter per source, router, and an
+/// Trains the tiny test bundle (a `DefaultBundle` in its older layout, base included) from nothing
+/// but the project's own code and synthetic corpus: tokenizer, tiny base model, one LoRA adapter per source, router, and an
 /// evaluation of every blend mode on held-out statements, written to `bundle.json`.
 /// Deterministic for a given seed and settings.
-public enum DefaultBundleBuilder {
+public enum TinyBundleBuilder {
     public struct Settings: Codable, Sendable, Equatable {
         public var trainPerSource = 300
         public var testPerSource = 60
@@ -57,7 +57,7 @@ public enum DefaultBundleBuilder {
                              log: @escaping (String) -> Void = { _ in }) throws -> Summary {
         let started = Date()
         let fm = FileManager.default
-        let sources = DefaultBundle.adapterNames
+        let sources = SyntheticCorpus.sources
         let train = SyntheticCorpus.generate(perSource: settings.trainPerSource, seed: seed)
         let test = SyntheticCorpus.generate(perSource: settings.testPerSource, seed: seed &+ 1_000_003)
 
@@ -161,21 +161,10 @@ public enum DefaultBundleBuilder {
         var summary = Summary(seed: seed, settings: settings, tokenizerPieces: tokenizer.vocabularySize, promptTokens: promptTokens,
                               maxNewTokens: maxNewTokens, pretrainFinalLoss: Double(lmLosses.last ?? .nan), adapterFinalLoss: adapterLosses,
                               routerAccuracy: routerAccuracy, modes: modes, bytes: 0, seconds: Date().timeIntervalSince(started))
-        summary.bytes = try bundleBytes(outputDirectory)
+        summary.bytes = try DefaultBundle.bytes(outputDirectory)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeAtomically(encoder.encode(summary), to: DefaultBundle.reportURL(in: outputDirectory))
         return summary
-    }
-
-    /// Bytes of the bundle's model files (bundle.json excluded).
-    public static func bundleBytes(_ directory: URL) throws -> Int {
-        var files = [DefaultBundle.routerURL(in: directory), DefaultBundle.tokenizerURL(in: directory),
-                     DefaultBundle.baseDirectory(in: directory).appendingPathComponent("config.json"),
-                     DefaultBundle.baseDirectory(in: directory).appendingPathComponent("model.safetensors")]
-        for name in DefaultBundle.adapterNames {
-            files += ["adapter_config.json", "adapter_model.safetensors"].map { DefaultBundle.adapterDirectory(name, in: directory).appendingPathComponent($0) }
-        }
-        return try files.reduce(0) { $0 + ((try FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) }
     }
 }

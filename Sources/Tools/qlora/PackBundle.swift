@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import ToolSupport
+import Llama
+import QLoRA
+
+struct PackBundle: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pack-bundle",
+        abstract: "Pack trained adapters and the router into a detector bundle (the last stage of Scripts/build_default_bundle.sh).",
+        discussion: """
+        Reads WORK/adapters/NAME/, WORK/router.safetensors and WORK/data/ as the build script leaves them; writes the \
+        adapters as F16 PEFT adapters stamped with the base's fingerprint, the router, and bundle.json (the manifest, \
+        the data's label counts, each run's losses and throughput, the settings given, and the evaluation given).
+        """)
+
+    @Option(name: both("work"), help: "The build script's work folder.") var work: String
+    @Option(name: both("model"), help: "The base the adapters were trained on: a published model's name or a path.") var model = "smollm2"
+    @Option(name: both("sources"), help: "NAME=DATASET pairs in router order.") var sources = "microblogs=davidson,forums=stormfront,hatexplain=hatexplain"
+    @Option(name: both("settings"), help: "A JSON object of the training settings to record.") var settings = "{}"
+    @Option(name: both("label_log_prior_correction"), help: "neutral=X,offensive=Y,hate=Z, added to the label log-probabilities (default: none).")
+    var correction: String?
+    @Option(name: both("evaluation"), help: "An eval.json from qlora eval to record.") var evaluation: String?
+    @Option(name: both("out")) var out = "Sources/Tools/qlora/DefaultBundle"
+
+    func run() throws {
+        try userFacing {
+            let pairs = try sources.split(separator: ",").map { pair -> DefaultBundlePacker.Source in
+                let parts = pair.split(separator: "=").map(String.init)
+                guard parts.count == 2 else { throw ToolError("--sources: expected NAME=DATASET, got \(pair)") }
+                return .init(name: parts[0], dataset: parts[1])
+            }
+            guard let settingsObject = try? JSONSerialization.jsonObject(with: Data(settings.utf8)) as? [String: Any] else {
+                throw ToolError("--settings must be a JSON object")
+            }
+            var prior: [HateLabel: Double] = [:]
+            for item in (correction ?? "").split(separator: ",") {
+                let parts = item.split(separator: "=").map(String.init)
+                guard parts.count == 2, let label = HateLabel(rawValue: parts[0]), let v = Double(parts[1]), v.isFinite else {
+                    throw ToolError("--label_log_prior_correction: expected LABEL=NUMBER for neutral, offensive, hate; got \(item)")
+                }
+                prior[label] = v
+            }
+            let evaluationObject = try evaluation.map { path -> Any in
+                guard let data = FileManager.default.contents(atPath: path), let object = try? JSONSerialization.jsonObject(with: data) else {
+                    throw ToolError("\(path): cannot read as JSON (an eval.json from qlora eval)")
+                }
+                return object
+            }
+            let (base, tok) = try loadModel(model, tokenizer: nil)
+            try DefaultBundlePacker.pack(work: URL(fileURLWithPath: work), sources: pairs, base: base, tokenizer: tok, baseName: model,
+                                         quantization: .nf4, settings: settingsObject, labelLogPriorCorrection: prior,
+                                         evaluation: evaluationObject, output: URL(fileURLWithPath: out))
+            note("bundle written to \(out) (\(try DefaultBundle.bytes(URL(fileURLWithPath: out)) / 1_000) kB)")
+        }
+    }
+}
