@@ -27,8 +27,9 @@ public struct DefaultBundle {
         /// Adapter names in router order.
         public var adapters: [String]
         public var promptStyle: PromptStyle
-        /// Added to the chat style's label log-probabilities (see `ExplainedClassifier`).
-        public var labelLogPriorCorrection: [HateLabel: Double] = [:]
+        /// Per adapter, added to the chat style's label log-probabilities in proportion to its
+        /// weight in the mix (`ExplainedClassifier.sourceLabelLogPriorCorrection`).
+        public var labelLogPriorCorrection: [String: [HateLabel: Double]] = [:]
 
         /// Reads the manifest; a bundle.json without "adapters" is the tiny bundle's older layout
         /// (`TinyBundleBuilder`): base in `base/`, the synthetic corpus's sources, the paper's prompt.
@@ -60,12 +61,18 @@ public struct DefaultBundle {
             let style = json["prompt_style"] as? String ?? PromptStyle.paper.rawValue
             guard let promptStyle = PromptStyle(rawValue: style) else { throw fail("prompt_style", "unknown prompt style \(style)") }
             self.promptStyle = promptStyle
-            if let correction = json["label_log_prior_correction"] as? [String: Any] {
-                for (key, value) in correction {
-                    guard let label = HateLabel(rawValue: key), let v = (value as? NSNumber)?.doubleValue, v.isFinite else {
-                        throw fail("label_log_prior_correction", "expected finite numbers for neutral, offensive and hate, got \(key): \(value)")
+            if let correction = json["label_log_prior_correction"] {
+                guard let bySource = correction as? [String: Any] else { throw fail("label_log_prior_correction", "must map adapter names to corrections") }
+                for (source, entry) in bySource {
+                    guard adapters.contains(source), let entry = entry as? [String: Any] else {
+                        throw fail("label_log_prior_correction", "\(source) is not one of the adapters \(adapters)")
                     }
-                    labelLogPriorCorrection[label] = v
+                    for (key, value) in entry {
+                        guard let label = HateLabel(rawValue: key), let v = (value as? NSNumber)?.doubleValue, v.isFinite else {
+                            throw fail("label_log_prior_correction.\(source)", "expected finite numbers for neutral, offensive and hate, got \(key): \(value)")
+                        }
+                        labelLogPriorCorrection[source, default: [:]][label] = v
+                    }
                 }
             }
         }
@@ -157,7 +164,7 @@ public struct DefaultBundle {
         let c = try ExplainedClassifier(model: model, tokenizer: tokenizer, mixer: AdapterMixer(model: model, adapters: adapters),
                                         router: router, embedder: BaseModelEmbedder(model: model, tokenizer: tokenizer))
         c.promptStyle = manifest.promptStyle
-        c.labelLogPriorCorrection = manifest.labelLogPriorCorrection
+        c.sourceLabelLogPriorCorrection = manifest.labelLogPriorCorrection
         return c
     }
 

@@ -22,7 +22,7 @@ public enum DefaultBundlePacker {
     /// atomically). `base` is the base the adapters were trained on, `baseName` how the bundle
     /// names it (a published model's name); `settings` and `evaluation` are recorded as given.
     public static func pack(work: URL, sources: [Source], base: LlamaModel, tokenizer: Tokenizer, baseName: String,
-                            quantization: QuantType, settings: [String: Any], labelLogPriorCorrection: [HateLabel: Double],
+                            quantization: QuantType, settings: [String: Any], labelLogPriorCorrection: [String: [HateLabel: Double]],
                             evaluation: Any?, output: URL) throws {
         let fingerprint = BaseFingerprint.of(config: base.config, tokenizer: tokenizer)
         var data: [String: Any] = [:], training: [String: Any] = [:]
@@ -55,7 +55,7 @@ public enum DefaultBundlePacker {
             "data": data, "training": training, "settings": settings,
         ]
         if !labelLogPriorCorrection.isEmpty {
-            manifest["label_log_prior_correction"] = Dictionary(uniqueKeysWithValues: labelLogPriorCorrection.map { ($0.key.rawValue, $0.value) })
+            manifest["label_log_prior_correction"] = labelLogPriorCorrection.mapValues { c in Dictionary(uniqueKeysWithValues: c.map { ($0.key.rawValue, $0.value) }) }
         }
         if let evaluation { manifest["evaluation"] = evaluation }
         let json = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])

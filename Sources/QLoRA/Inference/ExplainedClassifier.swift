@@ -37,6 +37,19 @@ public final class ExplainedClassifier {
     public var promptStyle: PromptStyle = .paper
     /// Added to the chat style's label log-probabilities before the argmax (zero when absent).
     public var labelLogPriorCorrection: [HateLabel: Double] = [:]
+    /// Per source adapter, added in proportion to that adapter's weight in the mix: an adapter
+    /// trained on a class-balanced sample learns the sample's label prior, and its own correction
+    /// moves its answers back towards its source's true label frequencies.
+    public var sourceLabelLogPriorCorrection: [String: [HateLabel: Double]] = [:]
+
+    /// The correction for a mix of adapters (name, weight).
+    public func priorCorrection(used: [(String, Double)]) -> [HateLabel: Double] {
+        var total = labelLogPriorCorrection
+        for (name, weight) in used {
+            for (label, v) in sourceLabelLogPriorCorrection[name] ?? [:] { total[label, default: 0] += weight * v }
+        }
+        return total
+    }
     /// The closed list the chat style's "Affected Groups:" section is decoded from.
     public var targetGroups: [String] = TargetGroups.all
 
@@ -89,7 +102,7 @@ public final class ExplainedClassifier {
                                         reservedTokens: options.maxNewTokens)
             let tokens = try chatTokens()
             let grammar = ChatAnswerGrammar(tokenizer: tokenizer, tokens: tokens, statement: prompt.statement, groups: groupTries(tokens),
-                                            grounded: grounded, logPriorCorrection: labelLogPriorCorrection)
+                                            grounded: grounded, logPriorCorrection: priorCorrection(used: used))
             var chatOptions = options
             chatOptions.stopTokenIDs.insert(tokens.endOfTurn)
             let outputs = try model.generate(prompt: prompt.tokens, options: chatOptions, linears: provider,
@@ -115,12 +128,12 @@ public final class ExplainedClassifier {
     /// answer: what faithfulness metrics compare across edited statements.
     public func labelProbabilities(_ statement: String, mode: BlendMode, gates override: [Double]? = nil) throws -> [HateLabel: Double] {
         guard promptStyle == .chat else { throw InferenceError(message: "label probabilities need the chat prompt style, this classifier uses \(promptStyle.rawValue)") }
-        let (provider, _) = try mixer.provider(mode: mode, gates: try override ?? self.gates(statement))
+        let (provider, used) = try mixer.provider(mode: mode, gates: try override ?? self.gates(statement))
         let prompt = try ChatPrompt(statement: statement, tokenizer: tokenizer, contextLength: model.config.maxPositions, reservedTokens: 1)
         let tokens = try chatTokens()
         let grammar = ChatAnswerGrammar(tokenizer: tokenizer, tokens: tokens, statement: prompt.statement,
                                         groups: ChatAnswerGrammar.ListTries(items: [], tokenizer: tokenizer, tokens: tokens),
-                                        grounded: false, logPriorCorrection: labelLogPriorCorrection)
+                                        grounded: false, logPriorCorrection: priorCorrection(used: used))
         _ = try model.generate(prompt: prompt.tokens, options: GenerationOptions(maxNewTokens: 1, sampler: .greedyDecoding), linears: provider,
                            logitsProcessor: grammar.process)
         return grammar.distribution!.probabilities

@@ -25,6 +25,7 @@ struct Eval: ParsableCommand {
     @Option(name: both("modes"), help: "Comma-separated blend modes (linear, cat, svd, top1, top2, top3, full, unmerged) and source adapter names.")
     var modes = "linear,cat,top2"
     @Option(name: both("shared"), help: "The folder holding datasets/.") var shared = "../shared"
+    @Option(name: both("split"), help: "test, or validation (to choose settings without touching test).") var split = "test"
     @Option(name: both("limit"), help: "A class-stratified sample of about N test statements per dataset, picked by id hash (default: the full test split).")
     var limit: Int?
     @Flag(name: both("hatecheck"), help: "Also run HateCheck with the first mode (all cases; with --limit, about N spread evenly over the functionalities).")
@@ -36,6 +37,7 @@ struct Eval: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard ["test", "validation"].contains(split) else { throw ValidationError("--split must be test or validation, got \(split)") }
         guard maxNewTokens >= 0 else { throw ValidationError("--max_new_tokens must be 0 or more, got \(maxNewTokens)") }
     }
 
@@ -60,10 +62,12 @@ struct Eval: ParsableCommand {
             for name in names {
                 guard name != HateCheckImporter.source else { throw ToolError("--datasets: HateCheck is scored as flagged or not; use --hatecheck") }
                 let splits = try DatasetCatalog.splits(name, shared: sharedURL)
-                let records = limit.map { StratifiedSample.draw(splits.test, limit: $0) } ?? splits.test
-                notes.append("\(name): \(records.count) of \(splits.test.count) test statements"
+                let part: DataSplit = split == "test" ? .test : .validation
+                let pool = part == .test ? splits.test : splits.validation
+                let records = limit.map { StratifiedSample.draw(pool, limit: $0) } ?? pool
+                notes.append("\(name): \(records.count) of \(pool.count) \(split) statements"
                              + (limit == nil ? "" : " (class-stratified sample by id hash)")
-                             + ", \(splits.droppedDuplicates[.test] ?? 0) duplicates of train / validation statements dropped from test")
+                             + ", \(splits.droppedDuplicates[part] ?? 0) duplicates of earlier splits dropped from \(split)")
                 for mode in modeList {
                     let r = try Evaluation.run(classifier, records: records, dataset: name, setting: mode, maxNewTokens: maxNewTokens,
                                                progress: progressReporter("\(name) \(mode.name)")) { record, label, probabilities in
@@ -77,7 +81,8 @@ struct Eval: ParsableCommand {
                 if let label = MajorityClass.label(of: splits.train) {
                     results.append(try Evaluation.majority(label, records: records, dataset: name))
                 }
-                if let b = TfidfBaseline.scores(for: name) {
+                // The recorded baseline is scored on test; beside validation rows it would compare different statements.
+                if split == "test", let b = TfidfBaseline.scores(for: name) {
                     results.append(Evaluation.Result(dataset: name, mode: Self.baselineMode, report: b.report, interval: b.interval, secondsPerStatement: nil))
                     notes.append("\(name): the \(Self.baselineMode) row is trained on the \(b.trainedOn) (class_weight \(b.classWeight), picked by validation macro-F1 \(String(format: "%.3f", b.validationMacroF1))) and scored on the full test split, n = \(b.count)")
                 }

@@ -18,7 +18,7 @@ struct PackBundle: ParsableCommand {
     @Option(name: both("model"), help: "The base the adapters were trained on: a published model's name or a path.") var model = "smollm2"
     @Option(name: both("sources"), help: "NAME=DATASET pairs in router order.") var sources = "microblogs=davidson,forums=stormfront,hatexplain=hatexplain"
     @Option(name: both("settings"), help: "A JSON object of the training settings to record.") var settings = "{}"
-    @Option(name: both("label_log_prior_correction"), help: "neutral=X,offensive=Y,hate=Z, added to the label log-probabilities (default: none).")
+    @Option(name: both("label_log_prior_correction"), help: "ADAPTER.LABEL=NUMBER, comma-separated: added to that adapter's label log-probabilities in proportion to its weight in the mix (Scripts/choose_prior_correction.py picks them on validation; default: none).")
     var correction: String?
     @Option(name: both("evaluation"), help: "An eval.json from qlora eval to record.") var evaluation: String?
     @Option(name: both("out")) var out = "Sources/Tools/qlora/DefaultBundle"
@@ -33,13 +33,16 @@ struct PackBundle: ParsableCommand {
             guard let settingsObject = try? JSONSerialization.jsonObject(with: Data(settings.utf8)) as? [String: Any] else {
                 throw ToolError("--settings must be a JSON object")
             }
-            var prior: [HateLabel: Double] = [:]
+            var prior: [String: [HateLabel: Double]] = [:]
             for item in (correction ?? "").split(separator: ",") {
+                // NAME.LABEL=NUMBER
                 let parts = item.split(separator: "=").map(String.init)
-                guard parts.count == 2, let label = HateLabel(rawValue: parts[0]), let v = Double(parts[1]), v.isFinite else {
-                    throw ToolError("--label_log_prior_correction: expected LABEL=NUMBER for neutral, offensive, hate; got \(item)")
+                let key = parts.first?.split(separator: ".").map(String.init) ?? []
+                guard parts.count == 2, key.count == 2, pairs.contains(where: { $0.name == key[0] }), let label = HateLabel(rawValue: key[1]),
+                      let v = Double(parts[1]), v.isFinite else {
+                    throw ToolError("--label_log_prior_correction: expected ADAPTER.LABEL=NUMBER (e.g. microblogs.hate=-1.2), got \(item)")
                 }
-                prior[label] = v
+                prior[key[0], default: [:]][label] = v
             }
             let evaluationObject = try evaluation.map { path -> Any in
                 guard let data = FileManager.default.contents(atPath: path), let object = try? JSONSerialization.jsonObject(with: data) else {
