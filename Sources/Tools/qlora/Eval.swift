@@ -59,6 +59,9 @@ struct Eval: ParsableCommand {
             var confusions = ""
             var notes: [String] = []
             var predictions = Data()
+            // Every mode's answers over all datasets together: the paper's claim is that blending beats
+            // the best single adapter on the pooled test set.
+            var pooled: [String: (truth: [HateLabel], predicted: [HateLabel?])] = [:]
             for name in names {
                 guard name != HateCheckImporter.source else { throw ToolError("--datasets: HateCheck is scored as flagged or not; use --hatecheck") }
                 let splits = try DatasetCatalog.splits(name, shared: sharedURL)
@@ -72,6 +75,8 @@ struct Eval: ParsableCommand {
                     let r = try Evaluation.run(classifier, records: records, dataset: name, setting: mode, maxNewTokens: maxNewTokens,
                                                progress: progressReporter("\(name) \(mode.name)")) { record, label, probabilities in
                         let gates = try? classifier.gates(record.statement)
+                        pooled[mode.name, default: ([], [])].truth.append(record.label)
+                        pooled[mode.name, default: ([], [])].predicted.append(label)
                         predictions.append(Self.predictionLine(dataset: name, mode: mode.name, record: record, label: label, probabilities: probabilities,
                                                                gates: gates.map { Dictionary(uniqueKeysWithValues: zip(sources, $0)) }))
                     }
@@ -85,6 +90,13 @@ struct Eval: ParsableCommand {
                 if split == "test", let b = TfidfBaseline.scores(for: name) {
                     results.append(Evaluation.Result(dataset: name, mode: Self.baselineMode, report: b.report, interval: b.interval, secondsPerStatement: nil))
                     notes.append("\(name): the \(Self.baselineMode) row is trained on the \(b.trainedOn) (class_weight \(b.classWeight), picked by validation macro-F1 \(String(format: "%.3f", b.validationMacroF1))) and scored on the full test split, n = \(b.count)")
+                }
+            }
+            if names.count > 1 {
+                for mode in modeList {
+                    guard let p = pooled[mode.name] else { continue }
+                    results.append(try Evaluation.Result(dataset: "pooled (\(names.joined(separator: " + ")))", mode: mode.name,
+                                                         truth: p.truth, predicted: p.predicted, secondsPerStatement: nil))
                 }
             }
             var markdown = "# qlora eval\n\n" + Evaluation.markdown(results) + "\n" + notes.map { "- \($0)\n" }.joined()
