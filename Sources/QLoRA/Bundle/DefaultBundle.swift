@@ -141,13 +141,12 @@ public struct DefaultBundle {
                                   message: "\(tokenizer.vocabularySize) pieces for a model with vocab_size \(model.config.vocabSize)")
             }
         }
-        let fingerprint = BaseFingerprint.of(config: model.config, tokenizer: tokenizer)
         var adapters: [(name: String, adapter: LoRAAdapter)] = []
         for name in manifest.adapters {
             let dir = adapterDirectory(name, in: directory)
             let adapter = try LoRAAdapter.load(directory: dir)
+            // The base fingerprint is checked where every detector is built, `ExplainedClassifier`.
             try adapter.validate(against: model, name: dir.path)
-            try BaseFingerprint.check(adapter, name: dir.path, fingerprint: fingerprint)
             adapters.append((name, adapter))
         }
         let router = try Router.load(routerURL(in: directory))

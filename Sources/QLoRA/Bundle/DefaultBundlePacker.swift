@@ -87,15 +87,12 @@ public enum DefaultBundlePacker {
         return record
     }
 
-    /// Label counts of a JSONL file of records.
+    /// Label counts of a records file.
     static func labelCounts(_ url: URL) throws -> [String: Int] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw DatasetError(file: url.path, location: "file", message: "cannot read")
-        }
         var counts: [String: Int] = [:]
-        for (i, line) in text.split(separator: "\n").enumerated() {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let label = object["label"] as? String else {
-                throw DatasetError(file: url.path, location: "line \(i + 1)", message: "not a JSON record with a label")
+        for (location, item) in try TrainingDataReader.jsonItems(url) {
+            guard let label = (item as? [String: Any])?["label"] as? String else {
+                throw DatasetError(file: url.path, location: location, message: "not a JSON record with a label")
             }
             counts[label, default: 0] += 1
         }

@@ -28,6 +28,12 @@ public enum TrainingDataReader {
     static let assistantMarker = "### Assistant:\n"
 
     public static func load(_ url: URL, style: PromptStyle = .paper) throws -> [TrainingExample] {
+        try jsonItems(url).map { try example($0.item, file: url.path, location: $0.location, style: style) }
+    }
+
+    /// The JSON values of a records file (one JSON array, or JSON Lines with blank lines skipped),
+    /// each with where it stands ("record 3", "line 7") for error messages.
+    static func jsonItems(_ url: URL) throws -> [(location: String, item: Any)] {
         let data: Data
         do { data = try MappedFile.contents(of: url.path) } catch let error as FormatError {
             throw DatasetError(file: url.path, location: "whole file", message: "cannot read: \(error.message)")
@@ -37,17 +43,17 @@ public enum TrainingDataReader {
             guard let array = try? JSONSerialization.jsonObject(with: data) as? [Any] else {
                 throw DatasetError(file: url.path, location: "whole file", message: "not a valid JSON array")
             }
-            return try array.enumerated().map { i, item in try example(item, file: url.path, location: "record \(i + 1)", style: style) }
+            return array.enumerated().map { ("record \($0 + 1)", $1) }
         }
-        var examples: [TrainingExample] = []
+        var items: [(location: String, item: Any)] = []
         for (i, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
             guard let item = try? JSONSerialization.jsonObject(with: Data(line)) else {
                 throw DatasetError(file: url.path, location: "line \(i + 1)", message: "not valid JSON")
             }
-            examples.append(try example(item, file: url.path, location: "line \(i + 1)", style: style))
+            items.append(("line \(i + 1)", item))
         }
-        return examples
+        return items
     }
 
     /// Structured records become text with the prompt in `style`; `text` records are used as they are.

@@ -81,7 +81,7 @@ public enum Evaluation {
         var predicted: [HateLabel?] = [], flagScores: [Double] = []
         let start = Date()
         for (i, r) in records.enumerated() {
-            let (label, probabilities) = try self.label(classifier, r.statement, mode: mode, gates: gates, maxNewTokens: maxNewTokens)
+            let (label, probabilities) = try classifier.label(r.statement, mode: mode, gates: gates, maxNewTokens: maxNewTokens)
             onPrediction(r, label, probabilities)
             predicted.append(label)
             if let probabilities { flagScores.append((probabilities[.offensive] ?? 0) + (probabilities[.hate] ?? 0)) }
@@ -91,11 +91,6 @@ public enum Evaluation {
                                 secondsPerStatement: Date().timeIntervalSince(start) / Double(max(records.count, 1)))
         if flagScores.count == records.count { result.flagAUROC = ROCAUC.binary(scores: flagScores, positives: records.map(\.label.isHarmful)) }
         return result
-    }
-
-    static func label(_ classifier: ExplainedClassifier, _ statement: String, mode: BlendMode, gates: [Double]?,
-                      maxNewTokens: Int) throws -> (HateLabel?, [HateLabel: Double]?) {
-        try classifier.label(statement, mode: mode, gates: gates, maxNewTokens: maxNewTokens)
     }
 
     /// The blend mode and gate override that `setting` runs as.
@@ -127,7 +122,7 @@ public enum Evaluation {
         var flags: [HateLabel?] = []
         let start = Date()
         for (i, c) in cases.enumerated() {
-            let flagged = try label(classifier, c.text, mode: mode, gates: gates, maxNewTokens: maxNewTokens).0.map(\.isHarmful) ?? false
+            let flagged = try classifier.label(c.text, mode: mode, gates: gates, maxNewTokens: maxNewTokens).0.map(\.isHarmful) ?? false
             flags.append(flagged ? .hate : .neutral)
             var entry = table[c.functionality] ?? (0, 0)
             entry.total += 1

@@ -9,7 +9,7 @@ struct Eval: ParsableCommand {
         abstract: "Accuracy, per-class and macro-F1 (with a 95% bootstrap interval) per dataset and blend mode, confusion matrices; HateCheck pass rates.",
         discussion: """
         Writes eval.md, eval.json and predictions.jsonl (one line per statement and mode: id, gold, predicted, label \
-        probabilities, router gates) into --out. Without --model, evaluates the bundled default. --modes takes blend modes and source adapter names (an adapter name runs that adapter alone). \
+        probabilities, router gates for blend modes) into --out. Without --model, evaluates the bundled default. --modes takes blend modes and source adapter names (an adapter name runs that adapter alone). \
         Every dataset gets two reference rows: the majority class of its train split, and the scikit-learn TF-IDF + logistic \
         regression baseline (Scripts/fixtures/baseline_tfidf.py) on the same split, always on the full test split.
         """)
@@ -74,7 +74,9 @@ struct Eval: ParsableCommand {
                 for mode in modeList {
                     let r = try Evaluation.run(classifier, records: records, dataset: name, setting: mode, maxNewTokens: maxNewTokens,
                                                progress: progressReporter("\(name) \(mode.name)")) { record, label, probabilities in
-                        let gates = try? classifier.gates(record.statement)
+                        // A blend routed the statement already (the classifier keeps its gates); a single
+                        // adapter runs without the router, and recording gates would cost a forward pass.
+                        let gates: [Double]? = if case .blend = mode { try? classifier.gates(record.statement) } else { nil }
                         pooled[mode.name, default: ([], [])].truth.append(record.label)
                         pooled[mode.name, default: ([], [])].predicted.append(label)
                         predictions.append(Self.predictionLine(dataset: name, mode: mode.name, record: record, label: label, probabilities: probabilities,
