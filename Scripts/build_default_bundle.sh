@@ -3,19 +3,19 @@
 # quantization), one QLoRA adapter per data source trained on its real train split, and the router.
 # Seeded, so the same inputs give the same adapters; resumable: every stage that finished is skipped,
 # and a killed training run continues from its last checkpoint (--resume). About two hours on 2 cores
-# for the training, then the label prior correction is chosen on validation statements
-# (Scripts/choose_prior_correction.py, scikit-learn), the bundle is packed into
+# for the training, then each adapter's label offsets and the default blend mode are chosen on
+# validation statements (Scripts/choose_on_validation.py, scikit-learn), the bundle is packed into
 # Sources/Tools/qlora/DefaultBundle (F16 adapters, router, bundle.json) and scored on a
 # class-stratified sample of each test split, whose eval.json goes into bundle.json.
 #
 #   Scripts/build_default_bundle.sh [WORK_DIR]      (default .build/default-bundle)
-#   EVAL_LIMIT=600 EVAL_MODES=linear,top2,microblogs,forums,hatexplain PYTHON=python3 ...
+#   EVAL_LIMIT=600 EVAL_MODES=top1,linear,microblogs PYTHON=python3 ...
 #       (test statements per dataset and HateCheck cases, the modes scored, a Python with scikit-learn)
 #
 # Sources: microblogs = Davidson (at most 1,000 tweets per label), forums = Stormfront (at most 1,000
 # sentences per label, split by post), hatexplain = HateXplain (its published validation posts, the
 # only training posts it has; its test posts stay for the evaluation). Class balance comes from the
-# per-label cap; the true train-split label counts are recorded for the prior correction.
+# per-label cap; the true train-split label counts are recorded in bundle.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="${1:-.build/default-bundle}"
@@ -62,22 +62,27 @@ done
 settings='{"base": "SmolLM2-135M-Instruct Q4_1 GGUF, dequantized and re-quantized to NF4 (blocksize 64, double quantization)", "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "target_modules": "all seven projections", "learning_rate": 5e-4, "lr_scheduler_type": "cosine", "warmup_ratio": 0.03, "per_device_train_batch_size": 8, "num_train_epochs": 1, "max_seq_length": 192, "prompt_style": "chat", "completion_only": true, "eval_steps": 60, "early_stopping_patience": 3, "max_per_class": 1000, "seed": 4761}'
 pack() { "$qlora" pack-bundle --work "$work" --model smollm2 --settings "$settings" --out "$bundle" "$@"; }
 
-# Each adapter alone on its own source's validation statements; the prior correction is chosen there.
-if [[ ! -e "$work/prior_correction.txt" ]]; then
+# Chosen on validation statements (Scripts/choose_on_validation.py, scikit-learn): each adapter's
+# label offsets, from that adapter alone on its own source (up to 600 statements), and the default
+# blend mode, the routed mode with the best pooled macro-F1 over 200 statements per dataset.
+if [[ ! -e "$work/validation_choice.txt" ]]; then
     pack
     for source in microblogs forums hatexplain; do
         [[ -s "$work/validation-$source/predictions.jsonl" ]] && continue
-        nice -n 10 "$qlora" eval --bundle "$bundle" --split validation --limit 300 --datasets "${dataset[$source]}" --modes "$source" --out "$work/validation-$source"
+        nice -n 10 "$qlora" eval --bundle "$bundle" --split validation --limit 600 --datasets "${dataset[$source]}" --modes "$source" --out "$work/validation-$source"
     done
-    cat "$work"/validation-{microblogs,forums,hatexplain}/predictions.jsonl > "$work/validation-predictions.jsonl"
-    "$python" Scripts/choose_prior_correction.py "$work/validation-predictions.jsonl" "$work/data" > "$work/prior_correction.txt.tmp"
-    mv "$work/prior_correction.txt.tmp" "$work/prior_correction.txt"
+    [[ -s "$work/validation-routed/predictions.jsonl" ]] || \
+        nice -n 10 "$qlora" eval --bundle "$bundle" --split validation --limit 200 --modes linear,cat,top1,top2 --out "$work/validation-routed"
+    "$python" Scripts/choose_on_validation.py --summary "$work/validation.json" \
+        "$work"/validation-{microblogs,forums,hatexplain,routed}/predictions.jsonl > "$work/validation_choice.txt.tmp"
+    mv "$work/validation_choice.txt.tmp" "$work/validation_choice.txt"
 fi
-correction=$(cat "$work/prior_correction.txt")
-pack ${correction:+--label_log_prior_correction "$correction"}
+read -r -a choice < "$work/validation_choice.txt"
+choice+=(--validation "$work/validation.json")
+pack "${choice[@]}"
 
 if [[ ! -s "$work/test/eval.json" ]]; then
-    nice -n 10 "$qlora" eval --bundle "$bundle" --limit "$eval_limit" --modes "${EVAL_MODES:-linear,top2,microblogs,forums,hatexplain}" --hatecheck --out "$work/test"
+    nice -n 10 "$qlora" eval --bundle "$bundle" --limit "$eval_limit" --modes "${EVAL_MODES:-${choice[1]},linear,cat,top2,microblogs,forums,hatexplain}" --hatecheck --out "$work/test"
 fi
-pack ${correction:+--label_log_prior_correction "$correction"} --evaluation "$work/test/eval.json"
+pack "${choice[@]}" --evaluation "$work/test/eval.json"
 du -sh "$bundle"

@@ -42,15 +42,52 @@ final class DefaultBundleTests: XCTestCase {
         XCTAssertLessThan(try DefaultBundle.bytes(DefaultBundle.sourceTreeDirectory), 30 << 20)
     }
 
-    /// Plain statements a detector must not accuse (the tiny base accused the first two). Plain
-    /// attacks ("All immigrants are vermin and should be exterminated.") are not asserted: the
-    /// shipped linear blend answers neutral on them, a known failure of the router (issue 14's note).
+    /// Plain statements a detector must not accuse (the tiny base accused the first two), in the
+    /// bundle's default mode, as `qlora infer` runs it.
     func testBenignStatementsAreNeutral() throws {
         let classifier = try bundle().classifier()
+        XCTAssertTrue(classifier.defaultMode.isRouted, "the default routes: \(classifier.defaultMode)")
         for benign in ["Muslims are welcome in our town", "I had a lovely dinner with my grandmother today",
                        "The meeting is moved to Thursday at 3pm.", "My neighbour is gay and he helped me fix my car."] {
-            let (label, p) = try classifier.label(benign, mode: .linear)
+            let (label, p) = try classifier.label(benign, mode: classifier.defaultMode)
             XCTAssertEqual(label, .neutral, "\(benign): \(p ?? [:])")
+        }
+    }
+
+    /// The shipped base decodes on the int8 GEMV, but the label comes from the prompt's forward pass
+    /// (many rows, the exact GEMM): the label distribution of a full answer equals the one of the
+    /// same bundle decoding with the exact GEMV, as the adapters were trained.
+    func testDecodeKernelLeavesTheLabelDistributionUnchanged() throws {
+        let b = try bundle()
+        let fast = try b.classifier()
+        XCTAssertTrue(b.model.linears.values.allSatisfy { ($0 as? QuantizedLinear)?.gemvPath == .fast })
+        let exactModel = LlamaModel(config: b.model.config, tensors: b.model.tensors, linears: b.model.linears.mapValues { layer in
+            QuantizedLinear(weight: (layer as! QuantizedLinear).weight, gemvPath: .exact)
+        })
+        let exact = try ExplainedClassifier(model: exactModel, tokenizer: b.tokenizer, mixer: AdapterMixer(model: exactModel, adapters: b.adapters),
+                                            router: b.router, embedder: BaseModelEmbedder(model: exactModel, tokenizer: b.tokenizer))
+        exact.promptStyle = fast.promptStyle
+        for statement in ["refugees are vermin and should be driven out", "Muslims are welcome in our town"] {
+            let options = GenerationOptions(maxNewTokens: 8, sampler: .greedyDecoding)
+            let p = try XCTUnwrap(fast.classify(statement, mode: fast.defaultMode, options: options).labelProbabilities)
+            let q = try XCTUnwrap(exact.classify(statement, mode: fast.defaultMode, options: options).labelProbabilities)
+            for label in HateLabel.allCases { XCTAssertEqual(p[label] ?? -1, q[label] ?? -2, accuracy: 1e-6, "\(statement): \(label)") }
+        }
+    }
+
+    /// bundle.json's default_mode: absent means linear (bundles from before it), a routed mode is
+    /// read, a fixed mix (top3, full) or an unknown name is refused naming the field.
+    func testDefaultModeIsReadAndOnlyRoutedModesAreAccepted() throws {
+        let base: [String: Any] = ["adapters": ["a", "b"], "prompt_style": "chat"]
+        XCTAssertEqual(try DefaultBundle.Manifest(json: base, file: "bundle.json").defaultMode, .linear)
+        for mode in BlendMode.routed {
+            XCTAssertEqual(try DefaultBundle.Manifest(json: base.merging(["default_mode": mode.rawValue]) { $1 }, file: "bundle.json").defaultMode, mode)
+        }
+        XCTAssertEqual(BlendMode.routed, [.linear, .cat, .svd, .top1, .top2, .unmerged])
+        for bad: Any in ["top3", "full", "microblogs", 1] {
+            XCTAssertThrowsError(try DefaultBundle.Manifest(json: base.merging(["default_mode": bad]) { $1 }, file: "bundle.json")) { error in
+                XCTAssertTrue("\(error)".contains("default_mode"), "\(error)")
+            }
         }
     }
 

@@ -5,10 +5,12 @@ extension LlamaModel {
     /// quantized to 4 bits as bitsandbytes' `Linear4bit` stores them; the embedding, the norms and
     /// the output head stay fp32, as transformers leaves them.
     ///
-    /// A layer already quantized with the same settings is kept as is. Throws a `QuantStateError`
+    /// A layer already quantized with the same settings keeps its blocks. `gemvPath` is the kernel
+    /// every layer multiplies single rows (decode) with. Throws a `QuantStateError`
     /// naming the weight for a layer that cannot be quantized: non-finite values, an unsupported
     /// blocksize, a layer quantized with other settings, or a layer that is not a plain linear one.
-    public func quantized(type: QuantType = .nf4, blocksize: Int = 64, doubleQuant: Bool = true) throws -> LlamaModel {
+    public func quantized(type: QuantType = .nf4, blocksize: Int = 64, doubleQuant: Bool = true,
+                          gemvPath: QuantizedLinear.GEMVPath = .exact) throws -> LlamaModel {
         var out: [String: any FrozenLinear] = [:]
         for (path, layer) in linears.sorted(by: { $0.key < $1.key }) {
             let name = path + ".weight"
@@ -16,7 +18,7 @@ extension LlamaModel {
             case let dense as DenseLinear:
                 let q = try QuantizedTensor(quantizing: dense.weight, name: name, quantType: type, blocksize: blocksize,
                                             doubleQuant: doubleQuant)
-                out[path] = QuantizedLinear(weight: q)
+                out[path] = QuantizedLinear(weight: q, gemvPath: gemvPath)
             case let quantized as QuantizedLinear:
                 let w = quantized.weight
                 let isDouble = if case .double = w.scales { true } else { false }
@@ -24,7 +26,7 @@ extension LlamaModel {
                     throw QuantStateError(tensor: name, "already quantized as \(w.quantType.rawValue), blocksize \(w.blocksize), "
                                           + "double quant \(isDouble); re-quantizing would compound the rounding error")
                 }
-                out[path] = quantized
+                out[path] = QuantizedLinear(weight: w, gemvPath: gemvPath)
             default:
                 throw QuantStateError(tensor: name, "layer of type \(Swift.type(of: layer)) has no dense weight to quantize")
             }

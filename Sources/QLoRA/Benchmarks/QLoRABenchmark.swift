@@ -101,38 +101,46 @@ public enum QLoRABenchmark {
         return (merges, Date().timeIntervalSince(start))
     }
 
-    /// One statement through `qlora infer`: routing, merging, generating, in seconds.
+    /// One statement through `qlora infer`: routing, merging, answering, in seconds.
     public struct InferLatency: Sendable {
+        /// Embedding the statement with the base and the router's MLP (uncached).
         public var routing: Double
+        /// Mixing the adapters for the gates (also inside `answer`, shown apart).
         public var merge: Double
-        public var generation: Double
+        /// `classify` with the gates given: merge, the prompt's forward pass, the grammar-guided
+        /// explained answer up to its end of turn.
+        public var answer: Double
+        /// Tokens the answer generated.
         public var tokens: Int
-        public var total: Double { routing + merge + generation }
+        public var total: Double { routing + answer }
     }
 
-    /// The best of `repeats` runs of each stage of `classifier.classify` for `statement` under
-    /// `mode`, generating exactly `tokens` tokens greedily (the detector's answers run on, so a fixed
-    /// length compares fairly).
-    public static func inferLatency(_ classifier: ExplainedClassifier, statement: String, mode: BlendMode, tokens: Int = 200,
+    /// The best of `repeats` runs of each stage of `qlora infer` for `statement` under `mode`:
+    /// greedy, grounded, up to 200 new tokens, as the tool runs it.
+    public static func inferLatency(_ classifier: ExplainedClassifier, statement: String, mode: BlendMode,
                                     repeats: Int = 3) throws -> InferLatency {
         func time<R>(_ body: () throws -> R) rethrows -> (R, Double) {
             let start = Date()
             let r = try body()
             return (r, Date().timeIntervalSince(start))
         }
-        let prompt = classifier.tokenizer.encode(PromptFormat.prompt(statement: statement, style: classifier.promptStyle), addBOS: true)
-        let budget = min(tokens, classifier.model.config.maxPositions - prompt.count)
-        var best = InferLatency(routing: .infinity, merge: .infinity, generation: .infinity, tokens: budget)
+        var best = InferLatency(routing: .infinity, merge: .infinity, answer: .infinity, tokens: 0)
         for _ in 0..<repeats {
-            let (gates, routing) = try time { try classifier.gates(statement) }
-            let (provider, merge) = try time { try classifier.mixer.provider(mode: mode, gates: gates).0 }
-            let (_, generation) = try time {
-                try classifier.model.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: budget, sampler: .greedyDecoding, stopAtEOS: false),
-                                          linears: provider)
+            // The classifier caches gates per statement; routing is timed without that cache.
+            let (gates, routing) = try time { () -> [Double] in
+                guard let router = classifier.router else { return try classifier.gates(statement) }
+                return try router.probabilities(classifier.embedder.embed([statement])).scalars.map(Double.init)
+            }
+            let (_, merge) = try time { try classifier.mixer.provider(mode: mode, gates: gates).0 }
+            var tokens = 0
+            let (_, answer) = try time {
+                try classifier.classify(statement, mode: mode, gates: gates,
+                                        options: GenerationOptions(maxNewTokens: 200, sampler: .greedyDecoding)) { _, _ in tokens += 1 }
             }
             best.routing = min(best.routing, routing)
             best.merge = min(best.merge, merge)
-            best.generation = min(best.generation, generation)
+            best.answer = min(best.answer, answer)
+            best.tokens = tokens
         }
         return best
     }

@@ -20,10 +20,11 @@ public enum DefaultBundlePacker {
 
     /// Writes the bundle into `output` (created; files of an earlier bundle are replaced, each
     /// atomically). `base` is the base the adapters were trained on, `baseName` how the bundle
-    /// names it (a published model's name); `settings` and `evaluation` are recorded as given.
+    /// names it (a published model's name); `defaultMode` is how the tools blend unless told (a routed
+    /// mode); `settings`, `validation` (how that mode was chosen) and `evaluation` are recorded as given.
     public static func pack(work: URL, sources: [Source], base: LlamaModel, tokenizer: Tokenizer, baseName: String,
                             quantization: QuantType, settings: [String: Any], labelLogPriorCorrection: [String: [HateLabel: Double]],
-                            evaluation: Any?, output: URL) throws {
+                            defaultMode: BlendMode = .linear, validation: Any? = nil, evaluation: Any?, output: URL) throws {
         let fingerprint = BaseFingerprint.of(config: base.config, tokenizer: tokenizer)
         var data: [String: Any] = [:], training: [String: Any] = [:]
         for source in sources {
@@ -52,11 +53,12 @@ public enum DefaultBundlePacker {
             "format": 2,
             "base": ["model": baseName, "quantization": quantization.rawValue, "blocksize": 64, "double_quant": true, "fingerprint": fingerprint],
             "adapters": sources.map(\.name), "prompt_style": PromptStyle.chat.rawValue,
-            "data": data, "training": training, "settings": settings,
+            "data": data, "training": training, "settings": settings, "default_mode": defaultMode.rawValue,
         ]
         if !labelLogPriorCorrection.isEmpty {
             manifest["label_log_prior_correction"] = labelLogPriorCorrection.mapValues { c in Dictionary(uniqueKeysWithValues: c.map { ($0.key.rawValue, $0.value) }) }
         }
+        if let validation { manifest["validation"] = validation }
         if let evaluation { manifest["evaluation"] = evaluation }
         let json = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
         // Checked before it is written: a manifest the loader would refuse must not ship.

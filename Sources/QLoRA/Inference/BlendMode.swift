@@ -16,4 +16,9 @@ public enum BlendMode: String, CaseIterable, Sendable {
     case full
     /// Gated per-layer mixing of the unmerged adapters (y = Wx + sum g_i s_i B_i A_i x); equal to `cat`.
     case unmerged
+
+    /// Whether the router's gates decide the mix: all but the fixed ones, `top3` (equal weights
+    /// over three adapters) and `full` (the all-data adapter).
+    public var isRouted: Bool { self != .top3 && self != .full }
+    public static var routed: [BlendMode] { allCases.filter(\.isRouted) }
 }

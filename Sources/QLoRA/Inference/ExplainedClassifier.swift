@@ -50,6 +50,8 @@ public final class ExplainedClassifier {
         }
         return total
     }
+    /// The blend mode the tools use unless told: a bundle's `default_mode`, else linear (the paper's).
+    public var defaultMode: BlendMode = .linear
     /// The closed list the chat style's "Affected Groups:" section is decoded from.
     public var targetGroups: [String] = TargetGroups.all
 

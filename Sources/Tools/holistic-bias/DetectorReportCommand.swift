@@ -20,7 +20,7 @@ struct DetectorReportCommand: ParsableCommand {
     @Option(help: "Tokenizer file (needed for a llama2.c model).") var tokenizer: String?
     @Option(help: "NAME=DIR, repeatable, in router order.") var adapter: [String] = []
     @Option(help: "Router weights (safetensors); uniform gates without one.") var router: String?
-    @Option(help: "linear, cat, svd, top1, top2, top3, full or unmerged.") var blend = "linear"
+    @Option(help: "linear, cat, svd, top1, top2, top3, full or unmerged (default: the bundle's default_mode, linear with --model).") var blend: String?
     @Option(help: "HolisticBias dataset folder.") var datasetDir: String
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Use the original's seeded 100-descriptor small set.") var useSmallSet = false
@@ -28,7 +28,7 @@ struct DetectorReportCommand: ParsableCommand {
     @Option(help: "Most tokens generated per answer (greedy decoding).") var maxNewTokens = 120
 
     func validate() throws {
-        guard BlendMode(rawValue: blend) != nil else { throw ValidationError("--blend must be one of \(BlendMode.allCases.map(\.rawValue).joined(separator: ", ")), got \(blend)") }
+        if let blend, BlendMode(rawValue: blend) == nil { throw ValidationError("--blend must be one of \(BlendMode.allCases.map(\.rawValue).joined(separator: ", ")), got \(blend)") }
         if model == nil && (!adapter.isEmpty || router != nil || tokenizer != nil) { throw ValidationError("--tokenizer, --adapter and --router need --model") }
         guard maxNewTokens > 0 else { throw ValidationError("--max-new-tokens must be positive") }
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
@@ -36,7 +36,7 @@ struct DetectorReportCommand: ParsableCommand {
 
     func run() throws {
         let (explained, described) = try QLoRAClassifier.build(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router)
-        let classifier = QLoRAClassifier(classifier: explained, mode: BlendMode(rawValue: blend)!, maxNewTokens: maxNewTokens)
+        let classifier = QLoRAClassifier(classifier: explained, mode: blend.flatMap(BlendMode.init(rawValue:)) ?? explained.defaultMode, maxNewTokens: maxNewTokens)
         let generator = SentenceGenerator(dataset: try HolisticBiasDataset(folder: URL(fileURLWithPath: datasetDir)))
         let all = try HolisticBias.Sampler.sentences(from: generator, useSmallSet: useSmallSet)
         let sentences = ScoringSet.spread(all, limit: limit)

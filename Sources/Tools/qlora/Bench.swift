@@ -7,7 +7,7 @@ import ToolSupport
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks: QLoRA training step (NF4 base, r 8, batch 4 x 64), paged optimizer overhead, merge cost vs generation.")
+        abstract: "Benchmarks: QLoRA training step (NF4 base, r 8, batch 4 x 64), paged optimizer overhead, merge cost vs generation, qlora infer latency.")
 
     @Option(name: both("model"), help: "A real model to time as well (stories260K, say).") var model: String?
     @Option(name: both("steps"), help: "Timed steps per configuration (the median counts).") var steps = 7
@@ -15,9 +15,12 @@ struct Bench: ParsableCommand {
     var tokenizer: String?
     @Option(name: both("python"), help: "A Python with torch and peft, to time the same step with PyTorch + PEFT (skipped when it cannot import them).")
     var python = "python3"
+    @Flag(name: both("infer_only"), help: "Only the qlora infer latency of the default bundle (skips the training and merge timings).")
+    var inferOnly = false
 
     func run() throws {
         try userFacing {
+            if inferOnly { return try printInferLatency() }
             var models: [(String, LlamaModel)] = [("stories15M-shaped (random)", LlamaModel.randomlyInitialized(config: QLoRABenchmark.stories15MShape, seed: 1))]
             if let model { models.insert((URL(fileURLWithPath: model).lastPathComponent, try LlamaModel.load(model)), at: 0) }
             print("QLoRA training step: NF4 base with double quantization, LoRA r 8 on all seven projections, batch 4 x 64 tokens, \(Parallel.threads) threads")
@@ -51,11 +54,15 @@ struct Bench: ParsableCommand {
         }
     }
 
-    /// Per-statement latency of `qlora infer` (routing + merge + 200 generated tokens) on the default
-    /// bundle and, with --model, on that model with three random r-8 adapters and a random router.
+    /// Per-statement latency of `qlora infer` (routing + merge + the grounded explained answer) on
+    /// the default bundle as it ships (decode on the int8 GEMV) beside the same bundle decoding with
+    /// the exact GEMV, measured in this run; with --model, also that model with three random r-8
+    /// adapters and a random router.
     func printInferLatency() throws {
-        let statement = "refugees are vermin and should be driven out"
-        var cases: [(String, ExplainedClassifier)] = [("default bundle", try buildClassifier(model: nil, tokenizer: nil, adapterSpecs: [], routerPath: nil))]
+        let statements = ["refugees are vermin and should be driven out", "Muslims are welcome in our town",
+                          "I had a lovely dinner with my grandmother today and then we walked the dog along the river"]
+        let shipped = try buildClassifier(model: nil, tokenizer: nil, adapterSpecs: [], routerPath: nil)
+        var cases: [(String, ExplainedClassifier)] = [("default bundle", shipped), ("default bundle, exact GEMV", try Self.withExactGEMV(shipped))]
         if let model {
             let (base, tokens) = try loadModel(model, tokenizer: tokenizer)
             let adapters = Array(zip(["microblogs", "forums", "wikitalk"], QLoRABenchmark.randomAdapters(base, count: 3, rank: 8, seed: 5)))
@@ -66,15 +73,41 @@ struct Bench: ParsableCommand {
             classifier.promptStyle = .compact
             cases.append(("\(URL(fileURLWithPath: model).lastPathComponent) + three r-8 adapters", classifier))
         }
-        print("qlora infer latency per statement (routing + merge + greedy generation of up to 200 tokens, best of 3):")
+        print("qlora infer latency per statement (routing + merge + greedy grounded answer up to its end, best of 3, mean over \(statements.count) statements; goal <= 1000 ms):")
+        var means: [String: Double] = [:]
         for (name, classifier) in cases {
-            for mode in [BlendMode.linear, .cat, .top2] {
-                let t = try QLoRABenchmark.inferLatency(classifier, statement: statement, mode: mode)
-                print(String(format: "  %@, %@: %.1f ms = routing %.1f + merge %.1f (%.1f%%) + %d tokens %.1f ms",
-                             name, mode.rawValue, t.total * 1e3, t.routing * 1e3, t.merge * 1e3, 100 * t.merge / t.total,
-                             t.tokens, t.generation * 1e3))
+            var modes = [shipped.defaultMode, .linear, .top1]
+            modes = modes.enumerated().filter { !modes.prefix($0.offset).contains($0.element) }.map(\.element)
+            for mode in modes {
+                let runs = try statements.map { try QLoRABenchmark.inferLatency(classifier, statement: $0, mode: mode) }
+                func mean(_ f: (QLoRABenchmark.InferLatency) -> Double) -> Double { runs.map(f).reduce(0, +) / Double(runs.count) }
+                let total = mean(\.total)
+                means["\(name)/\(mode.rawValue)"] = total
+                print(String(format: "  %@, %@: %.0f ms = routing %.0f + answer %.0f (merge %.1f of it), %.1f tokens",
+                             name, mode.rawValue, total * 1e3, mean(\.routing) * 1e3, mean(\.answer) * 1e3, mean(\.merge) * 1e3,
+                             mean { Double($0.tokens) }))
             }
         }
+        if let fast = means["default bundle/\(shipped.defaultMode.rawValue)"], let exact = means["default bundle, exact GEMV/\(shipped.defaultMode.rawValue)"] {
+            print(String(format: "  default mode %@: exact / shipped = %.2fx", shipped.defaultMode.rawValue, exact / fast))
+        }
+    }
+
+    /// The same detector with every NF4 layer decoding through the exact GEMV.
+    static func withExactGEMV(_ c: ExplainedClassifier) throws -> ExplainedClassifier {
+        let linears = c.model.linears.mapValues { layer -> any FrozenLinear in
+            guard let q = layer as? QuantizedLinear else { return layer }
+            return QuantizedLinear(weight: q.weight, gemvPath: .exact)
+        }
+        let model = LlamaModel(config: c.model.config, tensors: c.model.tensors, linears: linears)
+        let exact = try ExplainedClassifier(model: model, tokenizer: c.tokenizer, mixer: AdapterMixer(model: model, adapters: c.mixer.adapters),
+                                            router: c.router, embedder: BaseModelEmbedder(model: model, tokenizer: c.tokenizer))
+        exact.promptStyle = c.promptStyle
+        exact.defaultMode = c.defaultMode
+        exact.labelLogPriorCorrection = c.labelLogPriorCorrection
+        exact.sourceLabelLogPriorCorrection = c.sourceLabelLogPriorCorrection
+        exact.targetGroups = c.targetGroups
+        return exact
     }
 
     /// PyTorch + PEFT timing of the same step from Scripts/bench/peft_step.py; nil when that Python

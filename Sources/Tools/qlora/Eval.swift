@@ -22,8 +22,8 @@ struct Eval: ParsableCommand {
     @Option(name: both("router")) var router: String?
     @Option(name: both("datasets"), help: "Comma-separated: davidson, stormfront, hatexplain, synthetic (default: the first three).")
     var datasets: String?
-    @Option(name: both("modes"), help: "Comma-separated blend modes (linear, cat, svd, top1, top2, top3, full, unmerged) and source adapter names.")
-    var modes = "linear,cat,top2"
+    @Option(name: both("modes"), help: "Comma-separated blend modes (linear, cat, svd, top1, top2, top3, full, unmerged) and source adapter names (default: the bundle's default_mode, then linear, cat and top2).")
+    var modes: String?
     @Option(name: both("shared"), help: "The folder holding datasets/.") var shared = "../shared"
     @Option(name: both("split"), help: "test, or validation (to choose settings without touching test).") var split = "test"
     @Option(name: both("limit"), help: "A class-stratified sample of about N test statements per dataset, picked by id hash (default: the full test split).")
@@ -47,12 +47,17 @@ struct Eval: ParsableCommand {
         try userFacing {
             let classifier = try buildClassifier(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router, promptStyle: promptStyle, bundle: bundle)
             let sources = classifier.mixer.sources.map(\.name)
-            let modeList = try modes.split(separator: ",").map { name -> Evaluation.Setting in
-                guard let m = Evaluation.Setting(String(name), sources: sources) else {
+            let modeNames = modes.map { $0.split(separator: ",").map(String.init) }
+                ?? ([classifier.defaultMode.rawValue] + ["linear", "cat", "top2"].filter { $0 != classifier.defaultMode.rawValue })
+            // A mode named twice is scored once, where it first appears.
+            var seen = Set<String>()
+            let modeList = try modeNames.filter { seen.insert($0).inserted }.map { name -> Evaluation.Setting in
+                guard let m = Evaluation.Setting(name, sources: sources) else {
                     throw ToolError("--modes: unknown mode \(name); use a blend mode or one of the adapters \(sources.joined(separator: ", "))")
                 }
                 return m
             }
+            guard !modeList.isEmpty else { throw ToolError("--modes: give at least one mode") }
             let sharedURL = URL(fileURLWithPath: shared)
             let names = (datasets ?? "davidson,stormfront,hatexplain").split(separator: ",").map(String.init)
             var results: [Evaluation.Result] = []

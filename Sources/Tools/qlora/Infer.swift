@@ -20,7 +20,7 @@ struct Infer: ParsableCommand {
     @Option(name: both("prompt_style"), help: "The instruction the adapters were trained with: paper, compact or chat (default: the bundle's; paper with --model).") var promptStyle: String?
     @Option(name: both("adapter"), help: "NAME=DIR, repeatable, in router order; name one 'full' for --blend full.") var adapter: [String] = []
     @Option(name: both("router"), help: "Router weights (safetensors).") var router: String?
-    @Option(name: both("blend"), help: "linear, cat, svd, top1, top2, top3, full or unmerged.") var blend = "linear"
+    @Option(name: both("blend"), help: "linear, cat, svd, top1, top2, top3, full or unmerged (default: the bundle's default_mode, linear with --model).") var blend: String?
     @Flag(name: both("top_2_routing"), help: "Same as --blend top2.") var top2Routing = false
     @Option(name: both("temperature")) var temperature: Float = 0.7
     @Option(name: both("top_p")) var topP: Float = 0.9
@@ -33,7 +33,7 @@ struct Infer: ParsableCommand {
     @Flag(name: both("unconstrained"), help: "Chat style: after the label, decode freely instead of groups from the closed list and harmful words copied from the statement.") var unconstrained = false
 
     func validate() throws {
-        guard BlendMode(rawValue: blend) != nil else { throw ValidationError("--blend must be one of \(BlendMode.allCases.map(\.rawValue).joined(separator: ", ")), got \(blend)") }
+        if let blend, BlendMode(rawValue: blend) == nil { throw ValidationError("--blend must be one of \(BlendMode.allCases.map(\.rawValue).joined(separator: ", ")), got \(blend)") }
         guard (temperature > 0 && temperature.isFinite) || greedy, topP > 0 && topP <= 1, topK >= 0, maxNewTokens >= 0, numReturnSequences >= 1 else {
             throw ValidationError("need a finite --temperature > 0, 0 < --top_p <= 1, --top_k >= 0, --max_new_tokens >= 0, --num_return_sequences >= 1; got \(temperature), \(topP), \(topK), \(maxNewTokens), \(numReturnSequences)")
         }
@@ -46,7 +46,7 @@ struct Infer: ParsableCommand {
     func run() throws {
         try userFacing {
             let classifier = try buildClassifier(model: model, tokenizer: tokenizer, adapterSpecs: adapter, routerPath: router, promptStyle: promptStyle, bundle: bundle)
-            let mode = top2Routing ? .top2 : BlendMode(rawValue: blend)!
+            let mode = top2Routing ? .top2 : blend.flatMap(BlendMode.init(rawValue:)) ?? classifier.defaultMode
             let options = GenerationOptions(maxNewTokens: maxNewTokens, sampler: Sampler(greedy: greedy, temperature: temperature, topK: topK, topP: topP),
                                             seed: seed, numReturnSequences: numReturnSequences)
             let verdict = try classifier.classify(evalStr, mode: mode, options: options, grounded: !unconstrained)

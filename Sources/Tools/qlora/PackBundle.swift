@@ -18,9 +18,18 @@ struct PackBundle: ParsableCommand {
     @Option(name: both("model"), help: "The base the adapters were trained on: a published model's name or a path.") var model = "smollm2"
     @Option(name: both("sources"), help: "NAME=DATASET pairs in router order.") var sources = "microblogs=davidson,forums=stormfront,hatexplain=hatexplain"
     @Option(name: both("settings"), help: "A JSON object of the training settings to record.") var settings = "{}"
-    @Option(name: both("label_log_prior_correction"), help: "ADAPTER.LABEL=NUMBER, comma-separated: added to that adapter's label log-probabilities in proportion to its weight in the mix (Scripts/choose_prior_correction.py picks them on validation; default: none).")
+    @Option(name: both("label_log_prior_correction"), help: "ADAPTER.LABEL=NUMBER, comma-separated: added to that adapter's label log-probabilities in proportion to its weight in the mix (Scripts/choose_on_validation.py picks them on validation; default: none).")
     var correction: String?
+    @Option(name: both("default_mode"), help: "How the tools blend the adapters unless told: a routed blend mode (\(BlendMode.routed.map(\.rawValue).joined(separator: ", "))); Scripts/choose_on_validation.py picks it on validation.")
+    var defaultMode = "linear"
     @Option(name: both("evaluation"), help: "An eval.json from qlora eval to record.") var evaluation: String?
+    @Option(name: both("validation"), help: "The JSON summary Scripts/choose_on_validation.py --summary wrote, to record.") var validation: String?
+
+    func validate() throws {
+        guard let mode = BlendMode(rawValue: defaultMode), mode.isRouted else {
+            throw ValidationError("--default_mode must be one of \(BlendMode.routed.map(\.rawValue).joined(separator: ", ")), got \(defaultMode)")
+        }
+    }
     @Option(name: both("out")) var out = "Sources/Tools/qlora/DefaultBundle"
 
     func run() throws {
@@ -44,16 +53,18 @@ struct PackBundle: ParsableCommand {
                 }
                 prior[key[0], default: [:]][label] = v
             }
-            let evaluationObject = try evaluation.map { path -> Any in
+            func json(_ path: String, _ what: String) throws -> Any {
                 guard let data = FileManager.default.contents(atPath: path), let object = try? JSONSerialization.jsonObject(with: data) else {
-                    throw ToolError("\(path): cannot read as JSON (an eval.json from qlora eval)")
+                    throw ToolError("\(path): cannot read as JSON (\(what))")
                 }
                 return object
             }
+            let evaluationObject = try evaluation.map { try json($0, "an eval.json from qlora eval") }
+            let validationObject = try validation.map { try json($0, "the summary of Scripts/choose_on_validation.py") }
             let (base, tok) = try loadModel(model, tokenizer: nil)
             try DefaultBundlePacker.pack(work: URL(fileURLWithPath: work), sources: pairs, base: base, tokenizer: tok, baseName: model,
                                          quantization: .nf4, settings: settingsObject, labelLogPriorCorrection: prior,
-                                         evaluation: evaluationObject, output: URL(fileURLWithPath: out))
+                                         defaultMode: BlendMode(rawValue: defaultMode)!, validation: validationObject, evaluation: evaluationObject, output: URL(fileURLWithPath: out))
             note("bundle written to \(out) (\(try DefaultBundle.bytes(URL(fileURLWithPath: out)) / 1_000) kB)")
         }
     }
