@@ -43,4 +43,23 @@ final class Stories260KQuantizedTests: XCTestCase {
             XCTAssertTrue(text.hasPrefix("Once upon a time, there was a little girl named Lily."), "\(type.rawValue): \(text)")
         }
     }
+
+    /// A 4-bit copy of the output head serves single rows only: a prompt's logits (several rows)
+    /// stay those of the fp32 head bit for bit, and greedy decoding through the copy still follows
+    /// golden.json's fp32 continuation (llama2.c).
+    func testDecodeHeadChangesOnlySingleRowLogits() throws {
+        let golden = try json(SharedAssets.require("models/stories260K/golden.json"))
+        let model = try LlamaModel.load(SharedAssets.require("models/stories260K/stories260K.bin").path)
+        let withHead = try model.withDecodeHead()
+        XCTAssertNotNil(withHead.decodeHead)
+        let ids = (golden["logits"] as! [String: Any])["input_ids"] as! [Int]
+        XCTAssertEqual(withHead.logits(ids).scalars, model.logits(ids).scalars, "several rows take the fp32 head")
+        let single = withHead.logits([ids[0]]).scalars, exact = model.logits([ids[0]]).scalars
+        XCTAssertNotEqual(single, exact, "one row takes the 4-bit copy")
+        let worst = zip(single, exact).map { abs($0 - $1) }.max()!
+        XCTAssertLessThan(worst, 0.1 * exact.map(abs).max()!, "4-bit head error \(worst)")
+        let fp32Greedy = Array((golden["greedy_from_bos"] as! [String: Any])["generated_ids"] as! [Int]).prefix(20)
+        let out = try withHead.generate(prompt: [1], options: GenerationOptions(maxNewTokens: 20, sampler: .greedyDecoding, stopAtEOS: false))[0]
+        XCTAssertGreaterThanOrEqual(zip(out, fp32Greedy).filter { $0 == $1 }.count, 18, "\(out) vs \(Array(fp32Greedy))")
+    }
 }

@@ -14,12 +14,18 @@ public final class LlamaModel: @unchecked Sendable {
     public let tensors: [String: Tensor]
     /// The linear layers by module path (`model.layers.0.self_attn.q_proj`).
     public let linears: [String: any FrozenLinear]
+    /// The output head for one row at a time (decoding a token), in place of the fp32 one
+    /// (`withDecodeHead`); a forward of several rows, such as a prompt's, always uses the fp32 head.
+    public let decodeHead: (any FrozenLinear)?
     let ropeCos: Tensor, ropeSin: Tensor
 
-    public init(config: LlamaConfig, tensors: [String: Tensor], linears: [String: any FrozenLinear]) {
+    public init(config: LlamaConfig, tensors: [String: Tensor], linears: [String: any FrozenLinear], decodeHead: (any FrozenLinear)? = nil) {
+        precondition(decodeHead == nil || (decodeHead!.inFeatures == config.hiddenSize && decodeHead!.outFeatures == config.vocabSize),
+                     "LlamaModel: the decode head must be [\(config.vocabSize), \(config.hiddenSize)]")
         self.config = config
         self.tensors = tensors
         self.linears = linears
+        self.decodeHead = decodeHead
         (ropeCos, ropeSin) = RoPE.tables(headDim: config.headDim, maxPositions: config.maxPositions, theta: config.ropeTheta)
     }
 
@@ -76,6 +82,7 @@ public final class LlamaModel: @unchecked Sendable {
                                   checkpointLayers: checkpointLayers, parameters: parameters)
         let headName = config.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight"
         if let head = parameters?[headName] { return hidden.linear(head) }
+        if let decodeHead, hidden.value.count == config.hiddenSize { return hidden.linear(frozen: decodeHead) }
         return hidden.linear(frozen: DenseLinear(weight: outputHead))
     }
 

@@ -31,6 +31,17 @@ extension LlamaModel {
                 throw QuantStateError(tensor: name, "layer of type \(Swift.type(of: layer)) has no dense weight to quantize")
             }
         }
-        return LlamaModel(config: config, tensors: tensors, linears: out)
+        return LlamaModel(config: config, tensors: tensors, linears: out, decodeHead: decodeHead)
+    }
+
+    /// The model with a 4-bit copy of the output head for decoding one token at a time, through
+    /// the int8 GEMV: the fp32 head is the largest read of a decoded token (vocabulary x hidden x 4
+    /// bytes, 113 MB for SmolLM2's 49,152 x 576), the copy an eighth of it. Several rows (a prompt,
+    /// whose logits give the chat label) still take the fp32 head, so only decoded tokens change,
+    /// as llama.cpp's quantized output tensor changes them.
+    public func withDecodeHead(type: QuantType = .nf4, blocksize: Int = 64) throws -> LlamaModel {
+        let q = try QuantizedTensor(quantizing: outputHead.contiguous(), name: config.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight",
+                                    quantType: type, blocksize: blocksize, doubleQuant: true)
+        return LlamaModel(config: config, tensors: tensors, linears: linears, decodeHead: QuantizedLinear(weight: q, gemvPath: .fast))
     }
 }

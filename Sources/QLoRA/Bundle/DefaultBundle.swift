@@ -141,9 +141,11 @@ public struct DefaultBundle {
             try tokenizer.checkCompatible(with: model.config, tokenizerFile: path, modelFile: path)
             if let type = manifest.baseQuantization {
                 // Decoding one token at a time takes the int8 GEMV (4-5x the exact one here, 0.7% RMS
-                // from it): only the explanation's tokens are decoded so; the label comes from the
-                // prompt's forward pass, whose many rows take the exact panel GEMM as in training.
+                // from it) and a 4-bit copy of the head: only the explanation's tokens are decoded so;
+                // the label comes from the prompt's forward pass, whose many rows take the exact panel
+                // GEMM and the fp32 head, as in training.
                 model = try model.quantized(type: type, blocksize: manifest.blocksize, doubleQuant: manifest.doubleQuant, gemvPath: .fast)
+                    .withDecodeHead()
             }
         } else {
             model = try HuggingFaceLoader.load(directory: baseDirectory(in: directory))

@@ -55,14 +55,18 @@ struct Bench: ParsableCommand {
     }
 
     /// Per-statement latency of `qlora infer` (routing + merge + the grounded explained answer) on
-    /// the default bundle as it ships (decode on the int8 GEMV) beside the same bundle decoding with
-    /// the exact GEMV, measured in this run; with --model, also that model with three random r-8
+    /// the default bundle as it ships (decode on the int8 GEMV with a 4-bit head copy) beside the
+    /// same bundle decoding with the fp32 head, and with the exact GEMV and the fp32 head (how the
+    /// adapters were trained), measured in this run, and how many answers the shipped decode
+    /// leaves identical to that reference; with --model, also that model with three random r-8
     /// adapters and a random router.
     func printInferLatency() throws {
         let statements = ["refugees are vermin and should be driven out", "Muslims are welcome in our town",
                           "I had a lovely dinner with my grandmother today and then we walked the dog along the river"]
         let shipped = try buildClassifier(model: nil, tokenizer: nil, adapterSpecs: [], routerPath: nil)
-        var cases: [(String, ExplainedClassifier)] = [("default bundle", shipped), ("default bundle, exact GEMV", try Self.withExactGEMV(shipped))]
+        let reference = try Self.variant(shipped, exactGEMV: true)
+        var cases: [(String, ExplainedClassifier)] = [("default bundle", shipped), ("default bundle, fp32 head", try Self.variant(shipped, exactGEMV: false)),
+                                                      ("default bundle, exact GEMV + fp32 head", reference)]
         if let model {
             let (base, tokens) = try loadModel(model, tokenizer: tokenizer)
             let adapters = Array(zip(["microblogs", "forums", "wikitalk"], QLoRABenchmark.randomAdapters(base, count: 3, rank: 8, seed: 5)))
@@ -88,15 +92,29 @@ struct Bench: ParsableCommand {
                              mean { Double($0.tokens) }))
             }
         }
-        if let fast = means["default bundle/\(shipped.defaultMode.rawValue)"], let exact = means["default bundle, exact GEMV/\(shipped.defaultMode.rawValue)"] {
-            print(String(format: "  default mode %@: exact / shipped = %.2fx", shipped.defaultMode.rawValue, exact / fast))
+        let mode = shipped.defaultMode.rawValue
+        if let fast = means["default bundle/\(mode)"], let head = means["default bundle, fp32 head/\(mode)"],
+           let exact = means["default bundle, exact GEMV + fp32 head/\(mode)"] {
+            print(String(format: "  default mode %@: reference / shipped = %.2fx (fp32 head / shipped = %.2fx)", mode, exact / fast, head / fast))
         }
+        // The decoded explanation is what the shipped kernels can change (the label cannot).
+        let checks = statements + ["those f****ts should all be locked up", "All immigrants are vermin and should be exterminated.",
+                                   "women are too stupid to vote", "I love my gay brother", "go back to your country you dirty muslim",
+                                   "The weather in Leeds was awful yesterday", "jews control the banks and the media", "you are a bitch lol"]
+        let options = GenerationOptions(maxNewTokens: 200, sampler: .greedyDecoding)
+        var same = 0
+        for s in checks {
+            let a = try shipped.classify(s, mode: shipped.defaultMode, options: options).answers.first
+            let b = try reference.classify(s, mode: shipped.defaultMode, options: options).answers.first
+            if a?.text == b?.text { same += 1 }
+        }
+        print("  answers identical to the reference decode, word for word: \(same) of \(checks.count)")
     }
 
-    /// The same detector with every NF4 layer decoding through the exact GEMV.
-    static func withExactGEMV(_ c: ExplainedClassifier) throws -> ExplainedClassifier {
+    /// The same detector decoding with the fp32 head, and with `exactGEMV` through the exact GEMV.
+    static func variant(_ c: ExplainedClassifier, exactGEMV: Bool) throws -> ExplainedClassifier {
         let linears = c.model.linears.mapValues { layer -> any FrozenLinear in
-            guard let q = layer as? QuantizedLinear else { return layer }
+            guard exactGEMV, let q = layer as? QuantizedLinear else { return layer }
             return QuantizedLinear(weight: q.weight, gemvPath: .exact)
         }
         let model = LlamaModel(config: c.model.config, tensors: c.model.tensors, linears: linears)
