@@ -10,9 +10,13 @@
    macro-F1, whose rare classes hold a dozen statements), the smaller offsets on ties. Labels absent
    from an adapter's validation statements (Stormfront has no offensive) keep offset 0. The
    detector adds each adapter's offsets in proportion to its weight in the mix.
-2. The default blend mode, and whether the offsets ship: the routed mode (linear, cat, svd, top1,
-   top2, unmerged), with or without the offsets, of the best macro-F1 on all validation statements
-   pooled (ties: without offsets, then the earlier mode). Offsets fitted on one source can hurt
+2. The default blend mode, and whether the offsets ship: among the routed modes (linear, cat, svd,
+   top1, top2, unmerged), with or without the offsets, scored by macro-F1 on all validation
+   statements pooled, the cheapest one not significantly worse than the best (a paired bootstrap
+   of the difference over the statements, 1,000 resamples: tied when its 95% interval holds 0).
+   Cheapest first: top1 (one rank-8 adapter, whose prompt prefix the detector caches exactly),
+   linear and top2 (one merged rank-8 adapter), svd (the same rank after an SVD per statement),
+   cat and unmerged (rank 24); at equal cost, without offsets. Offsets fitted on one source can hurt
    another one's statements routed to that adapter (on Stormfront, which has no offensive class,
    an offset towards offensive only adds errors), so they ship only where the pooled score says
    so. Single adapters are shown for reference but never chosen: the detector routes.
@@ -38,6 +42,7 @@ from sklearn.metrics import f1_score
 LABELS = ["neutral", "offensive", "hate"]
 SOURCES = {"microblogs": "davidson", "forums": "stormfront", "hatexplain": "hatexplain"}
 ROUTED = ["linear", "cat", "svd", "top1", "top2", "unmerged"]
+COST = ["top1", "linear", "top2", "svd", "cat", "unmerged"]
 GRID = [x / 2 for x in range(-6, 7)]
 RESAMPLES = 200
 SEED = 4761
@@ -131,6 +136,7 @@ def main(paths, summary_path=None):
     print("\nmacro-F1 on validation with the offsets (without them in brackets); n per dataset in the header", file=sys.stderr)
     print("mode".ljust(12) + "".join(f"{d} ({len(by[(d, modes[0])])})".ljust(24) for d in datasets) + "pooled", file=sys.stderr)
     scores, singles, statements = {}, {}, {d: len(by[(d, modes[0])]) for d in datasets}
+    pooled_rows = {}
     for mode in modes:
         cells, pooled_gold, pooled_predicted, pooled_raw = [], [], [], []
         complete = all(by[(d, mode)] for d in datasets)
@@ -153,12 +159,29 @@ def main(paths, summary_path=None):
         if complete and mode in ROUTED:
             scores[(mode, True)] = pooled
             scores[(mode, False)] = macro_f1(g, np.array(pooled_raw))
+            ids = [(d, r["id"]) for d in datasets for r in sorted(by[(d, mode)], key=lambda r: r["id"])]
+            pooled_rows[(mode, True)] = (ids, g, p)
+            pooled_rows[(mode, False)] = (ids, g, np.array(pooled_raw))
         print(mode.ljust(12) + "".join(c.ljust(24) for c in cells)
               + f"{pooled:.3f} ({macro_f1(g, np.array(pooled_raw)):.3f})" + ("" if complete else " (not every dataset)"), file=sys.stderr)
     if not scores:
         sys.exit("no routed mode was scored on every dataset; run qlora eval --split validation --modes linear,cat,top1,top2")
-    mode, with_offsets = max(scores, key=lambda k: (round(scores[k], 6), not k[1], -ROUTED.index(k[0])))
-    print(f"default mode: {mode} {'with' if with_offsets else 'without'} the offsets (pooled validation macro-F1 {scores[(mode, with_offsets)]:.3f})", file=sys.stderr)
+    best = max(scores, key=lambda k: (scores[k], not k[1], -COST.index(k[0])))
+    best_ids, best_gold, best_predicted = pooled_rows[best]
+    samples = np.random.default_rng(SEED).integers(0, len(best_ids), (1000, len(best_ids)))
+    tied = {}
+    for key, (ids, gold, predicted) in pooled_rows.items():
+        if ids != best_ids:
+            sys.exit(f"modes {best[0]} and {key[0]} were scored on different validation statements; run them in one qlora eval")
+        differences = [macro_f1(best_gold[s], best_predicted[s]) - macro_f1(gold[s], predicted[s]) for s in samples]
+        low, high = np.percentile(differences, [2.5, 97.5])
+        tied[key] = (low <= 0, low, high)
+    print(f"\nbest: {best[0]} {'with' if best[1] else 'without'} offsets ({scores[best]:.3f}); paired bootstrap of the best's lead, 95% interval:", file=sys.stderr)
+    for key in sorted(tied, key=lambda k: (COST.index(k[0]), k[1])):
+        is_tied, low, high = tied[key]
+        print(f"  {key[0]:8} {'with   ' if key[1] else 'without'} offsets {scores[key]:.3f}  lead [{low:+.3f}, {high:+.3f}]  {'tied' if is_tied else 'worse'}", file=sys.stderr)
+    mode, with_offsets = min((k for k in tied if tied[k][0]), key=lambda k: (COST.index(k[0]), k[1]))
+    print(f"default mode: {mode} {'with' if with_offsets else 'without'} the offsets (pooled validation macro-F1 {scores[(mode, with_offsets)]:.3f}; the cheapest tied with the best)", file=sys.stderr)
     flags = [f"{s}.{LABELS[c]}={offsets[s][c]:.2f}" for s in SOURCES for c in (1, 2) if with_offsets and offsets[s][c] != 0]
     print(f"--default_mode {mode}" + (f" --label_log_prior_correction {','.join(flags)}" if flags else ""))
     if summary_path:
@@ -168,7 +191,9 @@ def main(paths, summary_path=None):
             "pooled_macro_f1_with_label_offsets": {m: round(v, 4) for (m, o), v in scores.items() if o},
             "single_adapters_for_reference": singles,
             "label_offsets": {s: {LABELS[c]: float(offsets[s][c]) for c in (1, 2)} for s in SOURCES},
-            "chosen": f"{mode} {'with' if with_offsets else 'without'} label offsets",
+            "best": f"{best[0]} {'with' if best[1] else 'without'} label offsets",
+            "tied_with_best": sorted(f"{m} {'with' if o else 'without'} label offsets" for (m, o), t in tied.items() if t[0]),
+            "chosen": f"{mode} {'with' if with_offsets else 'without'} label offsets (the cheapest tied with the best)",
         }
         with open(summary_path + ".tmp", "w") as f:
             json.dump(summary, f, indent=2, sort_keys=True)

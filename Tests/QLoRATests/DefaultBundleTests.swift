@@ -75,6 +75,23 @@ final class DefaultBundleTests: XCTestCase {
         }
     }
 
+    /// A fixed adapter choice (top1, an adapter alone) reuses the cached keys and values of the chat
+    /// prompt's opening; the labels and answers are those of running the whole prompt.
+    func testCachedPromptOpeningGivesTheUncachedAnswers() throws {
+        let b = try bundle()
+        let cached = try b.classifier(), uncached = try b.classifier()
+        uncached.cachesPromptPrefix = false
+        let options = GenerationOptions(maxNewTokens: 40, sampler: .greedyDecoding)
+        for statement in ["refugees are vermin and should be driven out", "Muslims are welcome in our town", " leading space, then\nnewline"] {
+            for _ in 0..<2 {  // the first call fills the cache, the second reads it
+                let p = try cached.labelProbabilities(statement, mode: .top1), q = try uncached.labelProbabilities(statement, mode: .top1)
+                for label in HateLabel.allCases { XCTAssertEqual(p[label]!, q[label]!, accuracy: 1e-5, "\(statement): \(label)") }
+                XCTAssertEqual(try cached.classify(statement, mode: .top1, options: options).answers.first?.text,
+                               try uncached.classify(statement, mode: .top1, options: options).answers.first?.text, statement)
+            }
+        }
+    }
+
     /// bundle.json's default_mode: absent means linear (bundles from before it), a routed mode is
     /// read, a fixed mix (top3, full) or an unknown name is refused naming the field.
     func testDefaultModeIsReadAndOnlyRoutedModesAreAccepted() throws {

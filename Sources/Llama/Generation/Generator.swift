@@ -43,21 +43,24 @@ extension LlamaModel {
     /// Continues `prompt` token by token with a KV cache. Each of `numReturnSequences` sequences
     /// draws from its own generator seeded `seed + index`. `onToken(sequence, token)` streams tokens
     /// as they are chosen; `logitsProcessor` edits each step's logits before the sampler sees them.
-    /// Returns the new tokens of each sequence (the prompt excluded).
+    /// Returns the new tokens of each sequence (the prompt excluded). `prefix`, when given, holds
+    /// the keys and values of the prompt's first `prefix.length` tokens under the same `linears`
+    /// (a cached instruction); only the rest of the prompt is run, and `prefix` is left as it was.
     /// - Throws: `GenerationError` for an empty prompt, a prompt longer than the context or with an id
     ///   outside the vocabulary, or non-finite logits.
-    public func generate(prompt: [Int], options: GenerationOptions, linears: LinearProvider? = nil,
+    public func generate(prompt: [Int], options: GenerationOptions, linears: LinearProvider? = nil, prefix: KVCache? = nil,
                          stats: UnsafeMutablePointer<GenerationStats>? = nil, logitsProcessor: LogitsProcessor? = nil,
                          onToken: ((Int, Int) -> Void)? = nil) throws -> [[Int]] {
         try GenerationError.check(prompt: prompt, config: config)
+        precondition(prefix.map { $0.length < prompt.count } ?? true, "generate: the cached prefix must leave at least one prompt token to run")
         var results: [[Int]] = []
         var timing = GenerationStats()
         for sequence in 0..<options.numReturnSequences {
             var rng = RandomGenerator(seed: options.seed &+ UInt64(sequence))
-            let cache = KVCache(layers: config.numLayers)
+            let cache = prefix?.copy() ?? KVCache(layers: config.numLayers)
             var out: [Int] = []
             let start = Date()
-            var logits = noGrad { forward([prompt], cache: cache, linears: linears).value }
+            var logits = noGrad { forward([Array(prompt[cache.length...])], cache: cache, linears: linears).value }
             timing.promptTokens += prompt.count
             timing.promptSeconds += Date().timeIntervalSince(start)
             let genStart = Date()

@@ -12,6 +12,20 @@ public final class KVCache {
         values = Array(repeating: nil, count: layers)
     }
 
+    /// A cache holding this one's first `length` positions (all by default); appending to either
+    /// leaves the other as it was (appends build new tensors, the stored ones are shared).
+    public func copy(length n: Int? = nil) -> KVCache {
+        let n = n ?? length
+        precondition(n >= 0 && n <= length, "KVCache.copy: \(n) positions of \(length)")
+        let c = KVCache(layers: keys.count)
+        guard n > 0 else { return c }
+        func cut(_ t: Tensor?) -> Tensor? { n == length ? t : t.map { $0.slice(axis: 2, start: 0, end: n).contiguous() } }
+        c.keys = keys.map(cut)
+        c.values = values.map(cut)
+        c.length = n
+        return c
+    }
+
     /// Appends this step's keys and values for `layer` and returns the whole sequence so far.
     func append(layer: Int, keys k: Tensor, values v: Tensor) -> (Tensor, Tensor) {
         let allK = keys[layer].map { Tensor.concat([$0, k], axis: 2) } ?? k.contiguous()

@@ -1,3 +1,4 @@
+import Autograd
 import Foundation
 import Llama
 import Tensor
@@ -108,7 +109,8 @@ public final class ExplainedClassifier {
             var chatOptions = options
             chatOptions.stopTokenIDs.insert(tokens.endOfTurn)
             let outputs = try model.generate(prompt: prompt.tokens, options: chatOptions, linears: provider,
-                                         logitsProcessor: grammar.process, onToken: onToken)
+                                             prefix: promptPrefix(prompt.tokens, mode: mode, used: used, provider: provider),
+                                             logitsProcessor: grammar.process, onToken: onToken)
             if let d = grammar.distribution {
                 verdict.labelProbabilities = d.probabilities
                 verdict.answers = outputs.map { ExplainedAnswer(chatAnswer: PromptFormat.chatLabelPrefix + tokenizer.decode($0), label: d.label) }
@@ -137,7 +139,7 @@ public final class ExplainedClassifier {
                                         groups: ChatAnswerGrammar.ListTries(items: [], tokenizer: tokenizer, tokens: tokens),
                                         grounded: false, logPriorCorrection: priorCorrection(used: used))
         _ = try model.generate(prompt: prompt.tokens, options: GenerationOptions(maxNewTokens: 1, sampler: .greedyDecoding), linears: provider,
-                           logitsProcessor: grammar.process)
+                               prefix: promptPrefix(prompt.tokens, mode: mode, used: used, provider: provider), logitsProcessor: grammar.process)
         return grammar.distribution!.probabilities
     }
 
@@ -154,6 +156,46 @@ public final class ExplainedClassifier {
             return (best, p)
         }
         return (try classify(statement, mode: mode, gates: gates, options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding)).label, nil)
+    }
+
+    /// Keys and values of the chat prompt's fixed opening (the system turn and the start of the
+    /// user's), per adapter choice that stays the same across statements: one adapter at weight 1
+    /// (top1, full, an adapter alone) or the base alone. Every chat prompt opens with the same
+    /// tokens, so a statement then runs only its own. A gate-weighted mix (linear, cat) changes
+    /// with every statement's gates and is not cached.
+    private var prefixCache: [String: KVCache] = [:]
+    private var cachedPrefixTokens: [Int]?
+    /// Whether the chat prompt's opening is cached per fixed adapter choice (as `use_cache` in
+    /// transformers, off only to compare against the uncached forward).
+    public var cachesPromptPrefix = true
+
+    /// A cache holding `tokens`' opening, or nil when the mix is not cacheable.
+    private func promptPrefix(_ tokens: [Int], mode: BlendMode, used: [(String, Double)], provider: LinearProvider) throws -> KVCache? {
+        guard cachesPromptPrefix, promptStyle == .chat, used.count <= 1, used.allSatisfy({ $0.1 == 1 }) else { return nil }
+        let key = mode.rawValue + "/" + (used.first?.0 ?? "")
+        let fixed = try chatPrefixTokens()
+        // The statement's first bytes could merge with the opening's last token; only the tokens
+        // both share are reused, and at least one prompt token is left to run.
+        var n = 0
+        while n < min(fixed.count, tokens.count - 1) && fixed[n] == tokens[n] { n += 1 }
+        guard n > 0 else { return nil }
+        if prefixCache[key] == nil {
+            let cache = KVCache(layers: model.config.numLayers)
+            _ = noGrad { model.forward([fixed], cache: cache, linears: provider) }
+            prefixCache[key] = cache
+        }
+        return prefixCache[key]!.copy(length: n)
+    }
+
+    /// The tokens every chat prompt opens with: what two prompts of different statements share.
+    private func chatPrefixTokens() throws -> [Int] {
+        if let cachedPrefixTokens { return cachedPrefixTokens }
+        let a = try ChatPrompt(statement: "a", tokenizer: tokenizer, contextLength: model.config.maxPositions, reservedTokens: 1).tokens
+        let b = try ChatPrompt(statement: "b", tokenizer: tokenizer, contextLength: model.config.maxPositions, reservedTokens: 1).tokens
+        var n = 0
+        while n < min(a.count, b.count) && a[n] == b[n] { n += 1 }
+        cachedPrefixTokens = Array(a.prefix(n))
+        return cachedPrefixTokens!
     }
 
     private var cachedChatTokens: ChatAnswerTokens?
