@@ -64,7 +64,8 @@ pack() { "$qlora" pack-bundle --work "$work" --model smollm2 --settings "$settin
 
 # Chosen on validation statements (Scripts/choose_on_validation.py, scikit-learn): each adapter's
 # label offsets, from that adapter alone on its own source (up to 600 statements), and the default
-# blend mode, the routed mode with the best pooled macro-F1 over 200 statements per dataset.
+# blend mode, the cheapest routed mode not significantly worse than the best by pooled macro-F1 over
+# 200 statements per dataset.
 if [[ ! -e "$work/validation_choice.txt" ]]; then
     pack
     for source in microblogs forums hatexplain; do
