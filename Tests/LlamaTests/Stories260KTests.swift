@@ -48,4 +48,24 @@ final class Stories260KTests: XCTestCase {
             XCTAssertEqual(out[0], expected, name)
         }
     }
+
+    /// A cached prefix of the prompt (its keys and values from an earlier forward) continues as the
+    /// whole prompt does; only the rest is run and counted, and the prefix is left as it was.
+    func testGreedyFromPromptWithCachedPrefix() throws {
+        let g = try golden()["greedy_from_prompt"] as! [String: Any]
+        let prompt = g["input_ids"] as! [Int], expected = g["generated_ids_after_prompt"] as! [Int]
+        XCTAssertGreaterThan(prompt.count, 2)
+        let model = try LlamaModel.load(SharedAssets.require("models/stories260K/stories260K.bin").path)
+        let prefix = KVCache(layers: model.config.numLayers)
+        _ = model.forward([Array(prompt.dropLast(2))], cache: prefix)
+        var stats = GenerationStats()
+        let out = try model.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: expected.count, sampler: .greedyDecoding, stopAtEOS: false),
+                                     prefix: prefix, stats: &stats)
+        XCTAssertEqual(out[0], expected)
+        XCTAssertEqual(stats.promptTokens, 2, "the cached tokens are not run again")
+        XCTAssertEqual(prefix.length, prompt.count - 2, "the prefix is left as it was")
+        let shorter = try model.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: expected.count, sampler: .greedyDecoding, stopAtEOS: false),
+                                         prefix: prefix.copy(length: 1))
+        XCTAssertEqual(shorter[0], expected, "a copy cut to fewer positions")
+    }
 }

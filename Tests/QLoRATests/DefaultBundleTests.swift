@@ -64,9 +64,7 @@ final class DefaultBundleTests: XCTestCase {
         let exactModel = LlamaModel(config: b.model.config, tensors: b.model.tensors, linears: b.model.linears.mapValues { layer in
             QuantizedLinear(weight: (layer as! QuantizedLinear).weight, gemvPath: .exact)
         })
-        let exact = try ExplainedClassifier(model: exactModel, tokenizer: b.tokenizer, mixer: AdapterMixer(model: exactModel, adapters: b.adapters),
-                                            router: b.router, embedder: BaseModelEmbedder(model: exactModel, tokenizer: b.tokenizer))
-        exact.promptStyle = fast.promptStyle
+        let exact = try fast.onModel(exactModel)
         for statement in ["refugees are vermin and should be driven out", "Muslims are welcome in our town"] {
             let options = GenerationOptions(maxNewTokens: 8, sampler: .greedyDecoding)
             let p = try XCTUnwrap(fast.classify(statement, mode: fast.defaultMode, options: options).labelProbabilities)

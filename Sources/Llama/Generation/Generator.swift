@@ -61,7 +61,7 @@ extension LlamaModel {
             var out: [Int] = []
             let start = Date()
             var logits = noGrad { forward([Array(prompt[cache.length...])], cache: cache, linears: linears).value }
-            timing.promptTokens += prompt.count
+            timing.promptTokens += prompt.count - (prefix?.length ?? 0)
             timing.promptSeconds += Date().timeIntervalSince(start)
             let genStart = Date()
             while out.count < options.maxNewTokens && prompt.count + out.count < config.maxPositions {

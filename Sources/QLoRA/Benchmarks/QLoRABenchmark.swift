@@ -127,10 +127,7 @@ public enum QLoRABenchmark {
         var best = InferLatency(routing: .infinity, merge: .infinity, answer: .infinity, tokens: 0)
         for _ in 0..<repeats {
             // The classifier caches gates per statement; routing is timed without that cache.
-            let (gates, routing) = try time { () -> [Double] in
-                guard let router = classifier.router else { return try classifier.gates(statement) }
-                return try router.probabilities(classifier.embedder.embed([statement])).scalars.map(Double.init)
-            }
+            let (gates, routing) = try time { try classifier.routedGates(statement) }
             let (_, merge) = try time { try classifier.mixer.provider(mode: mode, gates: gates).0 }
             var tokens = 0
             let (_, answer) = try time {

@@ -31,7 +31,8 @@ public struct DefaultBundle {
         /// weight in the mix (`ExplainedClassifier.sourceLabelLogPriorCorrection`).
         public var labelLogPriorCorrection: [String: [HateLabel: Double]] = [:]
         /// How the tools blend the adapters unless told (`ExplainedClassifier.defaultMode`): the
-        /// routed mode that scored best on validation statements when the bundle was built.
+        /// cheapest routed mode tied with the best on validation statements when the bundle was
+        /// built (Scripts/choose_on_validation.py).
         public var defaultMode: BlendMode = .linear
 
         /// Reads the manifest; a bundle.json without "adapters" is the tiny bundle's older layout

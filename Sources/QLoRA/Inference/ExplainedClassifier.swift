@@ -79,7 +79,7 @@ public final class ExplainedClassifier {
     public func gates(_ statement: String) throws -> [Double] {
         guard let router else { return Array(repeating: 1 / Double(mixer.sources.count), count: mixer.sources.count) }
         if let cached = gateCache[statement] { return cached }
-        let gates = try router.probabilities(embedder.embed([statement])).scalars.map(Double.init)
+        let gates = try routedGates(router, statement)
         // Routing embeds the statement with a forward pass of the base; an evaluation asks again
         // for every blend mode, so the last few thousand answers are kept.
         if gateCache.count >= 4096 { gateCache.removeAll(keepingCapacity: true) }
@@ -87,6 +87,30 @@ public final class ExplainedClassifier {
         return gates
     }
     private var gateCache: [String: [Double]] = [:]
+
+    /// The router's gates for `statement`, computed afresh (what `gates` caches; benchmarks time it).
+    public func routedGates(_ statement: String) throws -> [Double] {
+        guard let router else { return try gates(statement) }
+        return try routedGates(router, statement)
+    }
+
+    private func routedGates(_ router: Router, _ statement: String) throws -> [Double] {
+        try router.probabilities(embedder.embed([statement])).scalars.map(Double.init)
+    }
+
+    /// The same detector (adapters, router, prompt style, corrections, groups, default mode) over
+    /// `model`, a base of the same shape holding other kernels (an exact-GEMV reference, say).
+    public func onModel(_ model: LlamaModel) throws -> ExplainedClassifier {
+        let c = try ExplainedClassifier(model: model, tokenizer: tokenizer, mixer: AdapterMixer(model: model, adapters: mixer.adapters),
+                                        router: router, embedder: BaseModelEmbedder(model: model, tokenizer: tokenizer))
+        c.promptStyle = promptStyle
+        c.defaultMode = defaultMode
+        c.labelLogPriorCorrection = labelLogPriorCorrection
+        c.sourceLabelLogPriorCorrection = sourceLabelLogPriorCorrection
+        c.targetGroups = targetGroups
+        c.cachesPromptPrefix = cachesPromptPrefix
+        return c
+    }
 
     /// Classifies and explains `statement`. In the chat style the label is the argmax of
     /// `labelProbabilities` and, with `grounded` (the default), the answer follows

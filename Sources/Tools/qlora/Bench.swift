@@ -80,9 +80,8 @@ struct Bench: ParsableCommand {
         print("qlora infer latency per statement (routing + merge + greedy grounded answer up to its end, best of 3, mean over \(statements.count) statements; goal <= 1000 ms):")
         var means: [String: Double] = [:]
         for (name, classifier) in cases {
-            var modes = [shipped.defaultMode, .linear, .top1]
-            modes = modes.enumerated().filter { !modes.prefix($0.offset).contains($0.element) }.map(\.element)
-            for mode in modes {
+            var seen = Set<BlendMode>()
+            for mode in [shipped.defaultMode, .linear, .top1] where seen.insert(mode).inserted {
                 let runs = try statements.map { try QLoRABenchmark.inferLatency(classifier, statement: $0, mode: mode) }
                 func mean(_ f: (QLoRABenchmark.InferLatency) -> Double) -> Double { runs.map(f).reduce(0, +) / Double(runs.count) }
                 let total = mean(\.total)
@@ -117,15 +116,7 @@ struct Bench: ParsableCommand {
             guard exactGEMV, let q = layer as? QuantizedLinear else { return layer }
             return QuantizedLinear(weight: q.weight, gemvPath: .exact)
         }
-        let model = LlamaModel(config: c.model.config, tensors: c.model.tensors, linears: linears)
-        let exact = try ExplainedClassifier(model: model, tokenizer: c.tokenizer, mixer: AdapterMixer(model: model, adapters: c.mixer.adapters),
-                                            router: c.router, embedder: BaseModelEmbedder(model: model, tokenizer: c.tokenizer))
-        exact.promptStyle = c.promptStyle
-        exact.defaultMode = c.defaultMode
-        exact.labelLogPriorCorrection = c.labelLogPriorCorrection
-        exact.sourceLabelLogPriorCorrection = c.sourceLabelLogPriorCorrection
-        exact.targetGroups = c.targetGroups
-        return exact
+        return try c.onModel(LlamaModel(config: c.model.config, tensors: c.model.tensors, linears: linears))
     }
 
     /// PyTorch + PEFT timing of the same step from Scripts/bench/peft_step.py; nil when that Python

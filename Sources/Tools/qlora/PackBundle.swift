@@ -24,13 +24,13 @@ struct PackBundle: ParsableCommand {
     var defaultMode = "linear"
     @Option(name: both("evaluation"), help: "An eval.json from qlora eval to record.") var evaluation: String?
     @Option(name: both("validation"), help: "The JSON summary Scripts/choose_on_validation.py --summary wrote, to record.") var validation: String?
+    @Option(name: both("out")) var out = "Sources/Tools/qlora/DefaultBundle"
 
     func validate() throws {
         guard let mode = BlendMode(rawValue: defaultMode), mode.isRouted else {
             throw ValidationError("--default_mode must be one of \(BlendMode.routed.map(\.rawValue).joined(separator: ", ")), got \(defaultMode)")
         }
     }
-    @Option(name: both("out")) var out = "Sources/Tools/qlora/DefaultBundle"
 
     func run() throws {
         try userFacing {
