@@ -27,6 +27,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -48,13 +49,16 @@ let package = Package(
         .target(name: "Llama", dependencies: ["Tensor", "Autograd", "QuantKernels", "QuantKernelsAVX2", "QuantKernelsAVX512", "CPUFeatures"]),
         .target(name: "QLoRA", dependencies: ["Llama", "Autograd", "Tensor"]),
         .target(name: "HolisticBias", dependencies: ["Llama", "Autograd", "Tensor"]),
+        // The HTTP moderation service behind `qlora serve`; the only target that needs an HTTP stack.
+        .target(name: "Serving", dependencies: ["QLoRA", "Llama", .product(name: "Hummingbird", package: "hummingbird")],
+                exclude: ["openapi.yaml"]),
         .executableTarget(
             name: "llama",
             dependencies: ["Llama", "Tensor", "CBLAS", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/llama"),
         .executableTarget(
             name: "qlora",
-            dependencies: ["QLoRA", "Llama", "Tensor", "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["QLoRA", "Llama", "Tensor", "ToolSupport", "Serving", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/qlora",
             resources: [.copy("DefaultBundle")]),
         .executableTarget(
@@ -68,6 +72,7 @@ let package = Package(
         .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Llama", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QLoRATests", dependencies: ["TestSupport", "QLoRA", "Llama", "Tensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport", "Llama"]),
+        .testTarget(name: "ServingTests", dependencies: ["TestSupport", "Serving", "QLoRA", "Llama", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "HolisticBiasTests", dependencies: ["TestSupport", "HolisticBias", "Llama"], resources: [.copy("Fixtures")]),
     ],
     // The Swift 5 semantics the code was written for: tools 6.2 would otherwise build it in Swift 6

@@ -94,6 +94,12 @@ expect "qlora logits: --ids without a tokenizer (none needed)" pass "$stories" -
     "$bin/qlora" logits --model "$stories" --adapter "a=$scratch/out-long" --ids 1,2,3 --out "$scratch/logits.safetensors"
 expect "qlora infer: empty statement" fail -- "$bin/qlora" infer --eval_str ""
 expect "qlora infer: whitespace statement" fail -- "$bin/qlora" infer --eval_str "   "
+expect "qlora serve: port 0" fail -- "$bin/qlora" serve --port 0
+expect "qlora serve: port 70000" fail -- "$bin/qlora" serve --port 70000
+expect "qlora serve: max_batch 0" fail -- "$bin/qlora" serve --max_batch 0
+expect "qlora serve: timeout nan" fail -- "$bin/qlora" serve --timeout_s nan
+expect "qlora serve: more statements than the queue" fail -- "$bin/qlora" serve --max_queue 4 --max_statements 5
+expect "qlora serve: adapter without model" fail -- "$bin/qlora" serve --adapter a=b
 expect "holistic-bias score: tokenizer larger than the model" fail "$stories" "$llama2tok" -- \
     "$bin/holistic-bias" score --model "$stories" --tokenizer "$llama2tok" --dataset-dir "$scratch" --out "$scratch/scores.csv"
 expect "holistic-bias score: --batch-size 0" fail "$stories" "$tok512" -- \

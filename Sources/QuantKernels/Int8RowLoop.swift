@@ -42,4 +42,47 @@ extension Int8RowKernel {
             a.y[r] = rowDot(a.packed + r &* rowBytes, ops, groupScale)
         }
     }
+
+    /// `rows` for several activation vectors sharing one weight matrix (one decoded token of each of
+    /// several sequences): each lane's weight bytes are read from memory once and dotted with every
+    /// vector while they sit in L1, so a batch costs about one GEMV's memory traffic. Every y[r] is
+    /// computed exactly as `rows` computes it for that vector alone.
+    @inlinable @inline(__always)
+    public func rowsBatch(_ range: Range<Int>, _ batch: UnsafeBufferPointer<Int8GEMVArguments>) {
+        guard let first = batch.first else { return }
+        let (cols, groups) = (first.cols, first.activations.groups)
+        let rowBytes = cols / 2
+        // Each lane's block absmax is decoded once (times 1) and scaled per vector, the product
+        // `groupScales` forms.
+        let ones = UnsafeMutablePointer<Float>.allocate(capacity: groups)
+        ones.initialize(repeating: 1, count: groups)
+        let absmax = UnsafeMutablePointer<Float>.allocate(capacity: 4 * groups)
+        let groupScale = UnsafeMutablePointer<Float>.allocate(capacity: 4 * groups)
+        defer {
+            ones.deallocate()
+            absmax.deallocate()
+            groupScale.deallocate()
+        }
+        @inline(__always) func scale(_ lanes: Int, by factor: UnsafePointer<Float>) {
+            for lane in 0..<lanes {
+                for g in 0..<groups { groupScale[lane &* groups &+ g] = absmax[lane &* groups &+ g] * factor[g] }
+            }
+        }
+        let quarter = range.count / 4
+        for i in 0..<quarter {
+            let r = range.lowerBound &+ i
+            for lane in 0..<4 { groupScales(first: (r &+ lane &* quarter) &* cols, groups: groups, times: ones, into: absmax + lane &* groups) }
+            for a in batch {
+                scale(4, by: a.activationScales)
+                fourRowDot(a.packed + r &* rowBytes, laneStride: quarter &* rowBytes, a.activations, groupScale, a.y + r, yStride: quarter)
+            }
+        }
+        for r in (range.lowerBound &+ 4 &* quarter)..<range.upperBound {
+            groupScales(first: r &* cols, groups: groups, times: ones, into: absmax)
+            for a in batch {
+                scale(1, by: a.activationScales)
+                a.y[r] = rowDot(a.packed + r &* rowBytes, a.activations, groupScale)
+            }
+        }
+    }
 }

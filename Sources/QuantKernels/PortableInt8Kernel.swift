@@ -35,4 +35,8 @@ public struct PortableInt8Kernel: Int8RowKernel {
     public static func gemvRows(_ range: Range<Int>, _ a: Int8GEMVArguments) {
         PortableInt8Kernel(scales: a.scales, blockShift: a.blockShift).rows(range, a)
     }
+
+    public static func gemvBatchRows(_ range: Range<Int>, _ batch: UnsafeBufferPointer<Int8GEMVArguments>) {
+        PortableInt8Kernel(scales: batch[0].scales, blockShift: batch[0].blockShift).rowsBatch(range, batch)
+    }
 }

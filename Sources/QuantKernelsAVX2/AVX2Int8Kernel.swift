@@ -19,6 +19,12 @@ public enum AVX2Int8GEMV {
     public static func gemvRows(_ range: Range<Int>, _ a: Int8GEMVArguments) {
         AVX2Int8Kernel(scales: a.scales, blockShift: a.blockShift).rows(range, a)
     }
+
+    /// `gemvRows` for several activation vectors (`Int8RowKernel.rowsBatch`).
+    @inline(never)
+    public static func gemvBatchRows(_ range: Range<Int>, _ batch: UnsafeBufferPointer<Int8GEMVArguments>) {
+        AVX2Int8Kernel(scales: batch[0].scales, blockShift: batch[0].blockShift).rowsBatch(range, batch)
+    }
 }
 
 /// Sixteen weights per `vpshufb` lookup, 32 bytes per group, multiplied with `vpmaddubsw`.

@@ -27,6 +27,12 @@ public enum AVX512Int8GEMV {
         withKernel(a.scales, blockShift: a.blockShift) { $0.rows(range, a) }
     }
 
+    /// `gemvRows` for several activation vectors (`Int8RowKernel.rowsBatch`).
+    @inline(never)
+    public static func gemvBatchRows(_ range: Range<Int>, _ batch: UnsafeBufferPointer<Int8GEMVArguments>) {
+        withKernel(batch[0].scales, blockShift: batch[0].blockShift) { $0.rowsBatch(range, batch) }
+    }
+
     /// One row's group scales as `gemvRows` decodes them (`Int8RowKernel.groupScales`).
     @inline(never)
     public static func groupScales(_ scales: ScaleSource, blockShift: Int, first: Int, groups: Int, times factor: UnsafePointer<Float>,

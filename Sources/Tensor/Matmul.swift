@@ -27,7 +27,10 @@ extension Tensor {
     /// Matrix product with NumPy semantics for the batch dimensions: `[..., M, K] x [..., K, N]`.
     /// A 1-D right operand is treated as a column vector and its axis dropped from the result.
     /// Transposed and sliced views go to BLAS through its transpose flags and leading dimensions,
-    /// not through copies; a single row (M = 1) uses `sgemv`.
+    /// not through copies; a single row (M = 1) uses `sgemv`. A contiguous batch of single rows
+    /// `[..., 1, K]` (one token of each of several sequences) times a 2-D `[K, N]` is one GEMM
+    /// over the rows, not one GEMV per sequence. Batches of longer matrices stay one product per
+    /// matrix, so a row's result never depends on the rows batched with it.
     public func matmul(_ other: Tensor) -> Tensor {
         precondition(rank >= 1 && other.rank >= 1, "matmul: shapes \(shape) and \(other.shape) need rank >= 1")
         if other.rank == 1 {
@@ -39,6 +42,9 @@ extension Tensor {
         let m = shape[rank - 2], k = shape[rank - 1]
         let k2 = other.shape[other.rank - 2], n = other.shape[other.rank - 1]
         precondition(k == k2, "matmul: inner dimensions differ, \(shape) x \(other.shape)")
+        if m == 1 && rank > 2 && other.rank == 2 && isContiguous && count > 0 {
+            return reshaped([count / k, k]).matmul(other).reshaped(Array(shape.dropLast()) + [n])
+        }
         let batchA = Array(shape.dropLast(2)), batchB = Array(other.shape.dropLast(2))
         guard let batch = Shape.broadcast(batchA, batchB) else {
             preconditionFailure("matmul: batch dimensions of \(shape) and \(other.shape) do not broadcast")

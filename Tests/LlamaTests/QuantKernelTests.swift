@@ -43,6 +43,27 @@ final class QuantKernelTests: XCTestCase {
         }
     }
 
+    /// Several vectors through one pass over the weights (decoding side by side) give, row for row,
+    /// the bits of the GEMV of each vector alone, on every shape the single GEMV is tested on.
+    func testFastGEMVBatchEqualsTheGEMVOfEachRow() {
+        for shape in [[256, 1024], [77, 320], [33, 4480]] {
+            for qt in QuantType.allCases {
+                for (bs, dq) in [(64, true), (256, true), (64, false)] {
+                    let q = QuantizedTensor(quantizing: randomTensor(shape, seed: 5), quantType: qt, blocksize: bs, doubleQuant: dq)
+                    for m in [2, 5] {
+                        let x = randomTensor([m, shape[1]], seed: 7)
+                        var batched = [Float](repeating: 0, count: m * shape[0]), alone = batched
+                        x.withUnsafeBufferPointer { xp in
+                            q.gemvFastBatch(xp.baseAddress!, m: m, &batched)
+                            for r in 0..<m { alone.withUnsafeMutableBufferPointer { q.gemvFast(xp.baseAddress! + r * shape[1], $0.baseAddress! + r * shape[0]) } }
+                        }
+                        XCTAssertEqual(batched, alone, "\(qt) \(shape) blocksize \(bs) double \(dq) m \(m)")
+                    }
+                }
+            }
+        }
+    }
+
     func testFastGEMVErrorAgainstExact() {
         // 77 rows leave some outside the four-row kernel; 320 columns make an odd number of groups and,
         // at blocksize 64, a row that straddles two nested absmax blocks; 4480 columns make 70 groups,

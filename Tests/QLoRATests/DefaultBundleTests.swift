@@ -118,6 +118,54 @@ final class DefaultBundleTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("trained on another base model"), "\(error)")
         }
     }
+
+    /// Explained answers decoded side by side (one forward per token for the whole batch, each row
+    /// under its own grammar, rows ending at different steps) are the answers each statement
+    /// gets alone, word for word.
+    func testBatchedExplainedAnswersEqualOneAtATime() throws {
+        let classifier = try bundle().classifier()
+        let statements = ["You are a stupid idiot", "I hate all muslims, they should leave", "What a beautiful sunset over the lake",
+                          "women are too dumb to vote and should stay in the kitchen", "ok", "those people are animals and should be shot"]
+        let options = GenerationOptions(maxNewTokens: 120, sampler: .greedyDecoding)
+        let batched = try classifier.classify(batch: statements, mode: classifier.defaultMode, options: options, maxBatch: 4)
+        XCTAssertEqual(batched.count, statements.count)
+        for (s, b) in zip(statements, batched) {
+            let single = try classifier.classify(s, mode: classifier.defaultMode, options: options)
+            XCTAssertEqual(b.answers, single.answers, s)
+            XCTAssertEqual(b.adaptersUsed.map(\.name), single.adaptersUsed.map(\.name))
+            for l in HateLabel.allCases { XCTAssertEqual(b.labelProbabilities![l]!, single.labelProbabilities![l]!, accuracy: 1e-5, "\(s) \(l)") }
+        }
+    }
+
+    /// Statements batched into one forward (right-padded after the shared prompt opening) and
+    /// embedded for routing in one batch get the label distribution and gates each gets alone,
+    /// in the default mode and in a mix that cannot batch. "ok" is one token: alone, its routing
+    /// forward is one row, which failed this test while one row took the int8 decode GEMV.
+    func testBatchedLabelVerdictsEqualOneAtATime() throws {
+        let classifier = try bundle().classifier()
+        let statements = ["You are a stupid idiot", "I hate all muslims, they should leave", "What a beautiful sunset over the lake",
+                          "women are too dumb to vote", "Muslims are welcome in our town", "ok"]
+        for mode in [classifier.defaultMode, .linear] {
+            let batched = try classifier.labelVerdicts(statements, mode: mode, maxBatch: 4)
+            for (s, b) in zip(statements, batched) {
+                let single = try classifier.labelVerdicts([s], mode: mode)[0]
+                XCTAssertEqual(b.label, single.label, "\(mode) \(s.prefix(40))")
+                XCTAssertEqual(b.adaptersUsed.map(\.name), single.adaptersUsed.map(\.name))
+                XCTAssertEqual(b.warnings, single.warnings)
+                for l in HateLabel.allCases {
+                    XCTAssertEqual(b.labelProbabilities![l]!, single.labelProbabilities![l]!, accuracy: 1e-5, "\(mode) \(s.prefix(40)) \(l)")
+                }
+                // The explained answer's own label distribution (generation's first step) is the same one.
+                let explained = try classifier.classify(s, mode: mode, options: GenerationOptions(maxNewTokens: 1, sampler: .greedyDecoding))
+                for l in HateLabel.allCases { XCTAssertEqual(explained.labelProbabilities![l]!, b.labelProbabilities![l]!, accuracy: 1e-5) }
+            }
+        }
+        let routed = try classifier.gates(batch: statements)
+        XCTAssertEqual(classifier.tokenizer.encode("ok", addBOS: true).count, 1)
+        for (s, g) in zip(statements, routed) {
+            for (a, b) in zip(g, try classifier.routedGates(s)) { XCTAssertEqual(a, b, accuracy: 1e-5, String(s.prefix(40))) }
+        }
+    }
 }
 
 /// Half-precision adapter files: F16 bits as numpy's `astype(np.float16)` gives them (round to

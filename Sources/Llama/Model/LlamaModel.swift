@@ -14,8 +14,9 @@ public final class LlamaModel: @unchecked Sendable {
     public let tensors: [String: Tensor]
     /// The linear layers by module path (`model.layers.0.self_attn.q_proj`).
     public let linears: [String: any FrozenLinear]
-    /// The output head for one row at a time (decoding a token), in place of the fp32 one
-    /// (`withDecodeHead`); a forward of several rows, such as a prompt's, always uses the fp32 head.
+    /// The output head for decoding (one token per sequence), in place of the fp32 one
+    /// (`withDecodeHead`); a forward of several tokens per sequence, such as a prompt's, always
+    /// uses the fp32 head.
     public let decodeHead: (any FrozenLinear)?
     let ropeCos: Tensor, ropeSin: Tensor
 
@@ -82,7 +83,8 @@ public final class LlamaModel: @unchecked Sendable {
                                   checkpointLayers: checkpointLayers, parameters: parameters)
         let headName = config.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight"
         if let head = parameters?[headName] { return hidden.linear(head) }
-        if let decodeHead, hidden.value.count == config.hiddenSize { return hidden.linear(frozen: decodeHead) }
+        // One token per sequence is decoding: the decode head, for one sequence or several side by side.
+        if let decodeHead, hidden.shape[1] == 1 { return hidden.linear(frozen: decodeHead) }
         return hidden.linear(frozen: DenseLinear(weight: outputHead))
     }
 
@@ -182,6 +184,21 @@ public final class LlamaModel: @unchecked Sendable {
         let scores = (grouped.matmul(k.transposed()) * (1 / Float(hd).squareRoot())).reshaped([b, h, t, s])
         let weights = (scores + Variable(mask)).softmax(axis: -1).reshaped([b, kvh, rep * t, s])
         return weights.matmul(v).reshaped([b, h, t, hd])
+    }
+
+    /// Next-token logits [batch, vocab] after each row's last real token, without building a graph:
+    /// `ids` are right-padded to one length and `lengths` says how much of each row is real. Causal
+    /// attention keeps a row's real positions blind to the padding after them, so no mask is
+    /// needed, and the fp32 output head (a prompt's, as in `forward`) runs on those rows alone.
+    public func lastLogits(_ ids: [[Int]], lengths: [Int], cache: KVCache? = nil, linears: LinearProvider? = nil) -> Tensor {
+        precondition(lengths.count == ids.count && zip(lengths, ids).allSatisfy { $0 >= 1 && $0 <= $1.count },
+                     "LlamaModel.lastLogits: one length in 1...row length per row")
+        return noGrad {
+            let hidden = hiddenStates(ids, cache: cache, linears: linears).value
+            let rows = Tensor(zeros: [ids.count, config.hiddenSize])
+            for (b, n) in lengths.enumerated() { rows.select(axis: 0, b).assign(hidden.select(axis: 0, b).select(axis: 0, n - 1)) }
+            return Variable(rows).linear(frozen: DenseLinear(weight: outputHead)).value
+        }
     }
 
     /// Logits [seq, vocab] of one sequence, without building a graph.

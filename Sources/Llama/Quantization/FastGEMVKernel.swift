@@ -77,6 +77,19 @@ public enum FastGEMVKernel: String, Sendable, CaseIterable {
         }
     }
 
+    /// `gemvRows` for several activation vectors sharing the weights.
+    func gemvBatchRows(_ range: Range<Int>, _ batch: UnsafeBufferPointer<Int8GEMVArguments>) {
+        switch self {
+        case .portable: PortableInt8Kernel.gemvBatchRows(range, batch)
+        #if arch(x86_64)
+        case .avx2: AVX2Int8GEMV.gemvBatchRows(range, batch)
+        case .avx512: AVX512Int8GEMV.gemvBatchRows(range, batch)
+        #else
+        case .avx2, .avx512: preconditionFailure("FastGEMVKernel: \(rawValue) is x86-64 only")
+        #endif
+        }
+    }
+
     /// One row's group scales as `gemvRows` decodes them: out[g] = factor[g] * the absmax of the
     /// block holding element `first + 64 g`.
     func groupScales(_ scales: ScaleSource, blockShift: Int, first: Int, groups: Int, times factor: UnsafePointer<Float>,

@@ -89,4 +89,46 @@ extension QuantizedTensor {
             }
         }
     }
+
+    /// `gemvFast` for `m` vectors at once, y [m, rows] = x [m, cols] Wᵀ: one decoded token of each
+    /// of several sequences. The weights stream from memory once for all m (`rowsBatch`) and each
+    /// y row equals `gemvFast` of its x row. Falls back to `gemvFast` per row where that would
+    /// fall back itself (unsupported shape, a non-finite activation).
+    public func gemvFastBatch(_ x: UnsafePointer<Float>, m: Int, _ y: UnsafeMutablePointer<Float>) {
+        let (rows, cols) = matrixShape
+        let kernel = Self.fastGEMVKernel
+        let acts = supportsFastGEMV ? (0..<m).map { Int8Activations(x + $0 * cols, count: cols, kernel: kernel) } : []
+        guard m > 1, acts.count == m, acts.allSatisfy({ $0 != nil }) else {
+            for r in 0..<m { gemvFast(x + r * cols, y + r * rows) }
+            return
+        }
+        let table = quantType.int8Codebook
+        let blockShift = blocksize.trailingZeroBitCount
+        // The activations' buffers stay alive (and unmoved) for the whole call: they are held by `acts`.
+        let codes = acts.map { $0!.codes }, corrections = acts.map { $0!.corrections }, scales = acts.map { $0!.scales }
+        withKernelData { packed, blockScales in
+            table.withUnsafeBufferPointer { tb in
+                func pointers<T>(_ arrays: [[T]], _ body: ([UnsafePointer<T>?]) -> Void) {
+                    var out: [UnsafePointer<T>?] = []
+                    func next(_ i: Int) {
+                        guard i < arrays.count else { return body(out) }
+                        arrays[i].withUnsafeBufferPointer { out.append($0.baseAddress); next(i + 1) }
+                    }
+                    next(0)
+                }
+                pointers(codes) { xq in
+                    pointers(corrections) { xc in
+                        pointers(scales) { xs in
+                            let batch = (0..<m).map { b in
+                                Int8GEMVArguments(packed: packed, cols: cols, scales: blockScales, blockShift: blockShift,
+                                                  activations: Int8Operands(codes: xq[b]!, corrections: xc[b], table: tb.baseAddress!, groups: cols / 64),
+                                                  activationScales: xs[b]!, y: y + b * rows)
+                            }
+                            batch.withUnsafeBufferPointer { args in forRowChunks(rows, minimumChunk: 32) { kernel.gemvBatchRows($0, args) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

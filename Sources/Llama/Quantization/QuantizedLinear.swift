@@ -35,7 +35,9 @@ public struct QuantizedLinear: Sendable {
     /// Input features (weight columns).
     public var inFeatures: Int { weight.shape[1] }
 
-    /// x [..., in] -> x Wᵀ [..., out]. One row takes the GEMV kernel, more rows the panel GEMM.
+    /// x [..., in] -> x Wᵀ [..., out]. One row takes the GEMV kernel, more rows the panel GEMM,
+    /// except one token of each of several sequences, [batch, 1, in] (decoding side by side): on
+    /// the fast path those take the GEMV kernel together (`gemvFastBatch`), each row as alone.
     public func forward(_ x: Tensor) -> Tensor {
         precondition(x.rank >= 1 && x.shape.last == inFeatures,
                      "QuantizedLinear.forward: input \(x.shape) does not end in \(inFeatures) (weight \(weight.shape))")
@@ -49,6 +51,8 @@ public struct QuantizedLinear: Sendable {
                     case .exact: weight.gemvExact(xp.baseAddress!, yp.baseAddress!)
                     case .fast: weight.gemvFast(xp.baseAddress!, yp.baseAddress!)
                     }
+                } else if gemvPath == .fast && x.rank == 3 && x.shape[1] == 1 {
+                    weight.gemvFastBatch(xp.baseAddress!, m: m, yp.baseAddress!)
                 } else {
                     weight.gemm(xp.baseAddress!, m: m, yp.baseAddress!)
                 }

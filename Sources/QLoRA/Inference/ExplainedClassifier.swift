@@ -7,6 +7,7 @@ import Tensor
 public struct InferenceError: Error, CustomStringConvertible, Equatable {
     public let message: String
     public var description: String { message }
+    public init(message: String) { self.message = message }
 }
 
 /// One statement's verdict: the router's gates, the adapters used, and the parsed answer(s).
@@ -22,8 +23,11 @@ public struct Verdict: Sendable {
     /// Why the statement was read differently from how it was given (cut to fit the context).
     public var warnings: [String] = []
 
-    /// The first answer's label.
-    public var label: HateLabel? { answers.first?.label }
+    /// The first answer's label, or without an answer (`labelVerdicts`) the most probable label.
+    public var label: HateLabel? {
+        if let a = answers.first { return a.label }
+        return labelProbabilities.map { LabelDistribution(probabilities: $0).label }
+    }
 }
 
 /// The ExplainingHate detector: route the statement, mix the adapters, generate the explained
@@ -87,6 +91,18 @@ public final class ExplainedClassifier {
         return gates
     }
     private var gateCache: [String: [Double]] = [:]
+
+    /// Gate probabilities for each of `statements`, the uncached ones embedded in one batch.
+    public func gates(batch statements: [String]) throws -> [[Double]] {
+        guard let router else { return try statements.map { try gates($0) } }
+        let missing = Array(Set(statements.filter { gateCache[$0] == nil })).sorted()
+        if !missing.isEmpty {
+            let p = try router.probabilities(embedder.embed(missing))
+            if gateCache.count + missing.count > 4096 { gateCache.removeAll(keepingCapacity: true) }
+            for (r, s) in missing.enumerated() { gateCache[s] = p.select(axis: 0, r).scalars.map(Double.init) }
+        }
+        return statements.map { gateCache[$0]! }
+    }
 
     /// The router's gates for `statement`, computed afresh (what `gates` caches; benchmarks time it).
     public func routedGates(_ statement: String) throws -> [Double] {
@@ -155,16 +171,7 @@ public final class ExplainedClassifier {
     /// The chat style's label distribution for `statement` from one forward pass, without an
     /// answer: what faithfulness metrics compare across edited statements.
     public func labelProbabilities(_ statement: String, mode: BlendMode, gates override: [Double]? = nil) throws -> [HateLabel: Double] {
-        guard promptStyle == .chat else { throw InferenceError(message: "label probabilities need the chat prompt style, this classifier uses \(promptStyle.rawValue)") }
-        let (provider, used) = try mixer.provider(mode: mode, gates: try override ?? self.gates(statement))
-        let prompt = try ChatPrompt(statement: statement, tokenizer: tokenizer, contextLength: model.config.maxPositions, reservedTokens: 1)
-        let tokens = try chatTokens()
-        let grammar = ChatAnswerGrammar(tokenizer: tokenizer, tokens: tokens, statement: prompt.statement,
-                                        groups: ChatAnswerGrammar.ListTries(items: [], tokenizer: tokenizer, tokens: tokens),
-                                        grounded: false, logPriorCorrection: priorCorrection(used: used))
-        _ = try model.generate(prompt: prompt.tokens, options: GenerationOptions(maxNewTokens: 1, sampler: .greedyDecoding), linears: provider,
-                               prefix: promptPrefix(prompt.tokens, mode: mode, used: used, provider: provider), logitsProcessor: grammar.process)
-        return grammar.distribution!.probabilities
+        try labelVerdicts([statement], mode: mode, gates: override.map { [$0] })[0].labelProbabilities!
     }
 
     /// The label alone, as cheaply as the prompt style allows. In the chat style the answer's label
@@ -174,10 +181,7 @@ public final class ExplainedClassifier {
     public func label(_ statement: String, mode: BlendMode, gates: [Double]? = nil, maxNewTokens: Int = 120) throws -> (HateLabel?, [HateLabel: Double]?) {
         if promptStyle == .chat {
             let p = try labelProbabilities(statement, mode: mode, gates: gates)
-            // Ties go to the earlier of neutral, offensive, hate, as LabelDistribution.label breaks them.
-            var best = HateLabel.neutral
-            for l in HateLabel.allCases where (p[l] ?? 0) > (p[best] ?? 0) { best = l }
-            return (best, p)
+            return (LabelDistribution(probabilities: p).label, p)
         }
         return (try classify(statement, mode: mode, gates: gates, options: GenerationOptions(maxNewTokens: maxNewTokens, sampler: .greedyDecoding)).label, nil)
     }
@@ -195,20 +199,37 @@ public final class ExplainedClassifier {
 
     /// A cache holding `tokens`' opening, or nil when the mix is not cacheable.
     private func promptPrefix(_ tokens: [Int], mode: BlendMode, used: [(String, Double)], provider: LinearProvider) throws -> KVCache? {
-        guard cachesPromptPrefix, promptStyle == .chat, used.count <= 1, used.allSatisfy({ $0.1 == 1 }) else { return nil }
-        let key = mode.rawValue + "/" + (used.first?.0 ?? "")
+        guard cachesPromptPrefix, promptStyle == .chat, let key = fixedChoiceKey(mode: mode, used: used) else { return nil }
+        let n = try sharedOpeningLength(tokens)
+        guard n > 0 else { return nil }
+        return try openingCache(key: key, provider: provider).copy(length: n)
+    }
+
+    /// The key of an adapter choice that stays the same across statements (one adapter at weight
+    /// 1, or the base alone), or nil for a gate-weighted mix.
+    func fixedChoiceKey(mode: BlendMode, used: [(String, Double)]) -> String? {
+        guard used.count <= 1, used.allSatisfy({ $0.1 == 1 }) else { return nil }
+        return mode.rawValue + "/" + (used.first?.0 ?? "")
+    }
+
+    /// How many of `tokens`' first positions the cached opening holds. The statement's first bytes
+    /// could merge with the opening's last token, so only the tokens both share count, and at
+    /// least one prompt token is left to run.
+    func sharedOpeningLength(_ tokens: [Int]) throws -> Int {
         let fixed = try chatPrefixTokens()
-        // The statement's first bytes could merge with the opening's last token; only the tokens
-        // both share are reused, and at least one prompt token is left to run.
         var n = 0
         while n < min(fixed.count, tokens.count - 1) && fixed[n] == tokens[n] { n += 1 }
-        guard n > 0 else { return nil }
-        if prefixCache[key] == nil {
-            let cache = KVCache(layers: model.config.numLayers)
-            _ = noGrad { model.forward([fixed], cache: cache, linears: provider) }
-            prefixCache[key] = cache
-        }
-        return prefixCache[key]!.copy(length: n)
+        return n
+    }
+
+    /// The chat opening's keys and values under the fixed adapter choice `key`.
+    func openingCache(key: String, provider: LinearProvider) throws -> KVCache {
+        if let c = prefixCache[key] { return c }
+        let fixed = try chatPrefixTokens()
+        let cache = KVCache(layers: model.config.numLayers)
+        _ = noGrad { model.forward([fixed], cache: cache, linears: provider) }
+        prefixCache[key] = cache
+        return cache
     }
 
     /// The tokens every chat prompt opens with: what two prompts of different statements share.
@@ -223,7 +244,7 @@ public final class ExplainedClassifier {
     }
 
     private var cachedChatTokens: ChatAnswerTokens?
-    private func chatTokens() throws -> ChatAnswerTokens {
+    func chatTokens() throws -> ChatAnswerTokens {
         if let cachedChatTokens { return cachedChatTokens }
         let t = try ChatAnswerTokens(tokenizer: tokenizer)
         cachedChatTokens = t
@@ -231,7 +252,7 @@ public final class ExplainedClassifier {
     }
 
     private var cachedGroupTries: (groups: [String], tries: ChatAnswerGrammar.ListTries)?
-    private func groupTries(_ tokens: ChatAnswerTokens) -> ChatAnswerGrammar.ListTries {
+    func groupTries(_ tokens: ChatAnswerTokens) -> ChatAnswerGrammar.ListTries {
         if let cachedGroupTries, cachedGroupTries.groups == targetGroups { return cachedGroupTries.tries }
         let tries = ChatAnswerGrammar.ListTries(items: targetGroups, tokenizer: tokenizer, tokens: tokens)
         cachedGroupTries = (targetGroups, tries)

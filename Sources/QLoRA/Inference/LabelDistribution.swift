@@ -15,6 +15,9 @@ public struct LabelDistribution: Sendable, Equatable {
         probabilities = Dictionary(uniqueKeysWithValues: zip(HateLabel.allCases, exps.map { $0 / total }))
     }
 
+    /// A distribution already computed (a verdict's).
+    public init(probabilities: [HateLabel: Double]) { self.probabilities = probabilities }
+
     /// The most probable label; ties go to the earlier of neutral, offensive, hate.
     public var label: HateLabel {
         var best = HateLabel.neutral

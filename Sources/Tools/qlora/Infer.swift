@@ -29,7 +29,7 @@ struct Infer: ParsableCommand {
     @Option(name: both("num_return_sequences")) var numReturnSequences = 1
     @Flag(name: both("greedy")) var greedy = false
     @Option(name: both("seed")) var seed: UInt64 = 0
-    @Flag(name: both("json"), help: "Print one JSON object per answer: label, groups, harmful_words, reason, explanation, label_probabilities, gates.") var json = false
+    @Flag(name: both("json"), help: "Print one JSON object per answer: label, label_probabilities, gates, adapters_used, explanation, groups, harmful_words, reason, warnings (the schema of qlora serve).") var json = false
     @Flag(name: both("unconstrained"), help: "Chat style: after the label, decode freely instead of groups from the closed list and harmful words copied from the statement.") var unconstrained = false
 
     func validate() throws {
@@ -51,7 +51,7 @@ struct Infer: ParsableCommand {
                                             seed: seed, numReturnSequences: numReturnSequences)
             let verdict = try classifier.classify(evalStr, mode: mode, options: options, grounded: !unconstrained)
             for w in verdict.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-            print(json ? VerdictReport.json(verdict) : VerdictReport.text(verdict))
+            print(json ? try VerdictReport.json(verdict) : VerdictReport.text(verdict))
         }
     }
 }
@@ -105,18 +105,6 @@ enum VerdictReport {
         return lines.joined(separator: "\n")
     }
 
-    /// One line per answer holding exactly the answer's fields, the label probabilities (null
-    /// outside the chat style) and the gates.
-    static func json(_ v: Verdict) -> String {
-        let probabilities: Any = v.labelProbabilities.map { p in Dictionary(uniqueKeysWithValues: p.map { ($0.key.rawValue, $0.value) }) } ?? NSNull()
-        return v.answers.map { a in
-            let object: [String: Any] = [
-                "label": a.label?.rawValue ?? NSNull(), "groups": a.groups, "harmful_words": a.harmfulWords, "reason": a.reason,
-                "explanation": a.explanation, "label_probabilities": probabilities,
-                "gates": Dictionary(uniqueKeysWithValues: v.gates.map { ($0.name, $0.probability) }),
-            ]
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-            return String(decoding: data, as: UTF8.self)
-        }.joined(separator: "\n")
-    }
+    /// One line per answer in the schema `qlora serve` returns (`VerdictRecord`).
+    static func json(_ v: Verdict) throws -> String { try VerdictRecord.all(v).map { try $0.jsonLine() }.joined(separator: "\n") }
 }
