@@ -68,12 +68,23 @@ extension ExplainedClassifier {
             let correction = priorCorrection(used: batch.used)
             for (r, i) in batch.members.enumerated() {
                 let d = LabelDistribution(logits: logits.select(axis: 0, r).scalars, firstTokens: tokens.labelFirstTokens, logPriorCorrection: correction)
-                var v = Verdict(statement: statements[i], gates: zip(mixer.sources.map(\.name), gates[i]).map { ($0, $1) },
-                                adaptersUsed: batch.used, answers: [], seconds: 0, labelProbabilities: d.probabilities)
-                v.warnings = prompts[i].warning.map { [$0] } ?? []
-                verdicts[i] = v
+                verdicts[i] = verdict(statements[i], prompts[i], gates[i], batch, d, answers: [])
             }
         }
+        return finished(verdicts, since: start)
+    }
+
+    /// One statement's verdict from its batch.
+    func verdict(_ statement: String, _ prompt: ChatPrompt, _ gates: [Double], _ batch: PromptBatch, _ d: LabelDistribution,
+                 answers: [ExplainedAnswer]) -> Verdict {
+        var v = Verdict(statement: statement, gates: zip(mixer.sources.map(\.name), gates).map { ($0, $1) },
+                        adaptersUsed: batch.used, answers: answers, seconds: 0, labelProbabilities: d.probabilities)
+        v.warnings = prompt.warning.map { [$0] } ?? []
+        return v
+    }
+
+    /// Every statement's verdict, timed as the whole call (each waited for all of it).
+    func finished(_ verdicts: [Verdict?], since start: Date) -> [Verdict] {
         let seconds = Date().timeIntervalSince(start)
         return verdicts.map { v in
             var v = v!
@@ -141,18 +152,10 @@ extension ExplainedClassifier {
             }
             for (r, i) in batch.members.enumerated() {
                 let d = grammars[r].distribution!
-                var v = Verdict(statement: statements[i], gates: zip(mixer.sources.map(\.name), gates[i]).map { ($0, $1) },
-                                adaptersUsed: batch.used, answers: [ExplainedAnswer(chatAnswer: PromptFormat.chatLabelPrefix + tokenizer.decode(outputs[r]), label: d.label)],
-                                seconds: 0, labelProbabilities: d.probabilities)
-                v.warnings = prompts[i].warning.map { [$0] } ?? []
-                verdicts[i] = v
+                let answer = ExplainedAnswer(chatAnswer: PromptFormat.chatLabelPrefix + tokenizer.decode(outputs[r]), label: d.label)
+                verdicts[i] = verdict(statements[i], prompts[i], gates[i], batch, d, answers: [answer])
             }
         }
-        let seconds = Date().timeIntervalSince(start)
-        return verdicts.map { v in
-            var v = v!
-            v.seconds = seconds
-            return v
-        }
+        return finished(verdicts, since: start)
     }
 }
