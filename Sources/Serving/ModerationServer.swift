@@ -35,12 +35,10 @@ public final class ModerationServer: @unchecked Sendable {
     public let sources: [String]
 
     public init(detector: BatchedDetector, modelName: String, limits: Limits = Limits(), queueLimits: DetectionQueue.Limits = .init()) {
-        var metrics: ServerMetrics?
-        let queue = DetectionQueue(limits: queueLimits, onBatch: { size, _ in metrics?.batch(size: size) }, runner: detector.run)
-        metrics = ServerMetrics(depth: { queue.depth })
+        let metrics = ServerMetrics()
         self.detector = detector
-        self.queue = queue
-        self.metrics = metrics!
+        queue = DetectionQueue(limits: queueLimits, onBatch: { size, _ in metrics.batch(size: size) }, runner: detector.run)
+        self.metrics = metrics
         self.limits = limits
         self.modelName = modelName
         defaultMode = detector.classifier.defaultMode
@@ -56,7 +54,7 @@ public final class ModerationServer: @unchecked Sendable {
             try Self.json(Health(status: "ok", model: self.modelName, adapters: self.sources, defaultBlend: self.defaultMode.rawValue,
                                  queueDepth: self.queue.depth, queueCapacity: self.queue.limits.capacity))
         }
-        router.get("/metrics") { _, _ in Self.response(self.metrics.text(), contentType: "text/plain; version=0.0.4; charset=utf-8") }
+        router.get("/metrics") { _, _ in Self.response(self.metrics.text(queueDepth: self.queue.depth), contentType: "text/plain; version=0.0.4; charset=utf-8") }
         router.post("/v1/classify") { request, context in
             let body = try await self.decode(ModerationAPI.ClassifyRequest.self, request, context)
             let mode = try self.mode(body.blend)

@@ -2,7 +2,7 @@ import Foundation
 
 /// The server's counters in the Prometheus text exposition format (version 0.0.4): requests by
 /// route and status, request latency and batch size histograms, statements classified, and the
-/// queue depth, read when scraped.
+/// queue depth the scrape passes in.
 public final class ServerMetrics: @unchecked Sendable {
     /// Upper bounds of the latency buckets, seconds.
     static let latencyBounds: [Double] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
@@ -41,10 +41,8 @@ public final class ServerMetrics: @unchecked Sendable {
     private var latency: [String: Histogram] = [:]
     private var batches = Histogram(bounds: ServerMetrics.batchBounds)
     private var statements = 0
-    private let depth: () -> Int
 
-    /// `depth` reads the queue's depth at scrape time.
-    public init(depth: @escaping () -> Int) { self.depth = depth }
+    public init() {}
 
     public func request(route: String, status: Int, seconds: Double) {
         lock.lock()
@@ -60,8 +58,8 @@ public final class ServerMetrics: @unchecked Sendable {
         statements += size
     }
 
-    public func text() -> String {
-        let queued = depth()
+    /// The exposition, with the queue's depth read at scrape time.
+    public func text(queueDepth queued: Int) -> String {
         lock.lock()
         defer { lock.unlock() }
         var lines = ["# HELP qlora_requests_total HTTP requests by route and status.", "# TYPE qlora_requests_total counter"]

@@ -106,7 +106,7 @@ final class ModerationServerTests: XCTestCase {
             }
             for (name, g) in single.gates { XCTAssertEqual(batched.gates[name]!, g, accuracy: 1e-5, "\(Self.statements[i]) gate \(name)") }
         }
-        let metrics = s.metrics.text()
+        let metrics = s.metrics.text(queueDepth: s.queue.depth)
         XCTAssertTrue(metrics.contains("qlora_statements_total 12"), metrics)
         XCTAssertFalse(metrics.contains("qlora_batch_size_bucket{le=\"1\"} 12"), "some statements shared a batch:\n\(metrics)")
     }
@@ -188,7 +188,7 @@ final class ModerationServerTests: XCTestCase {
             let (status, _) = try await self.post(client, "/v1/classify", "{\"statements\": [\"still here\"], \"explain\": false}")
             XCTAssertEqual(status, .ok)
         }
-        XCTAssertTrue(s.metrics.text().contains("qlora_statements_total 1\n"), "only the good request reached the detector")
+        XCTAssertTrue(s.metrics.text(queueDepth: s.queue.depth).contains("qlora_statements_total 1\n"), "only the good request reached the detector")
     }
 
     func testHealthMetricsAndPage() async throws {

@@ -104,25 +104,21 @@ extension QuantizedTensor {
         }
         let table = quantType.int8Codebook
         let blockShift = blocksize.trailingZeroBitCount
-        // The activations' buffers stay alive (and unmoved) for the whole call: they are held by `acts`.
-        let codes = acts.map { $0!.codes }, corrections = acts.map { $0!.corrections }, scales = acts.map { $0!.scales }
+        let groups = cols / 64
+        // The rows' activations side by side, so one buffer of each kind serves the whole batch.
+        let codes = acts.flatMap { $0!.codes }, corrections = acts.flatMap { $0!.corrections }, scales = acts.flatMap { $0!.scales }
+        let correctionsPerRow = corrections.count / m
         withKernelData { packed, blockScales in
-            table.withUnsafeBufferPointer { tb in
-                func pointers<T>(_ arrays: [[T]], _ body: ([UnsafePointer<T>?]) -> Void) {
-                    var out: [UnsafePointer<T>?] = []
-                    func next(_ i: Int) {
-                        guard i < arrays.count else { return body(out) }
-                        arrays[i].withUnsafeBufferPointer { out.append($0.baseAddress); next(i + 1) }
-                    }
-                    next(0)
-                }
-                pointers(codes) { xq in
-                    pointers(corrections) { xc in
-                        pointers(scales) { xs in
+            codes.withUnsafeBufferPointer { xq in
+                corrections.withUnsafeBufferPointer { xc in
+                    scales.withUnsafeBufferPointer { xs in
+                        table.withUnsafeBufferPointer { tb in
                             let batch = (0..<m).map { b in
                                 Int8GEMVArguments(packed: packed, cols: cols, scales: blockScales, blockShift: blockShift,
-                                                  activations: Int8Operands(codes: xq[b]!, corrections: xc[b], table: tb.baseAddress!, groups: cols / 64),
-                                                  activationScales: xs[b]!, y: y + b * rows)
+                                                  activations: Int8Operands(codes: xq.baseAddress! + b * cols,
+                                                                            corrections: correctionsPerRow == 0 ? nil : xc.baseAddress! + b * correctionsPerRow,
+                                                                            table: tb.baseAddress!, groups: groups),
+                                                  activationScales: xs.baseAddress! + b * groups, y: y + b * rows)
                             }
                             batch.withUnsafeBufferPointer { args in forRowChunks(rows, minimumChunk: 32) { kernel.gemvBatchRows($0, args) } }
                         }

@@ -80,21 +80,14 @@ public final class ExplainedClassifier {
     }
 
     /// Gate probabilities for `statement`: the router's, or uniform without a router.
-    public func gates(_ statement: String) throws -> [Double] {
-        guard let router else { return Array(repeating: 1 / Double(mixer.sources.count), count: mixer.sources.count) }
-        if let cached = gateCache[statement] { return cached }
-        let gates = try routedGates(router, statement)
-        // Routing embeds the statement with a forward pass of the base; an evaluation asks again
-        // for every blend mode, so the last few thousand answers are kept.
-        if gateCache.count >= 4096 { gateCache.removeAll(keepingCapacity: true) }
-        gateCache[statement] = gates
-        return gates
-    }
+    public func gates(_ statement: String) throws -> [Double] { try gates(batch: [statement])[0] }
     private var gateCache: [String: [Double]] = [:]
 
     /// Gate probabilities for each of `statements`, the uncached ones embedded in one batch.
+    /// Routing embeds a statement with a forward pass of the base; an evaluation asks again for
+    /// every blend mode, so the last few thousand answers are kept.
     public func gates(batch statements: [String]) throws -> [[Double]] {
-        guard let router else { return try statements.map { try gates($0) } }
+        guard let router else { return statements.map { _ in Array(repeating: 1 / Double(mixer.sources.count), count: mixer.sources.count) } }
         let missing = Array(Set(statements.filter { gateCache[$0] == nil })).sorted()
         if !missing.isEmpty {
             let p = try router.probabilities(embedder.embed(missing))

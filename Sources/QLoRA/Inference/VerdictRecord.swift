@@ -28,7 +28,7 @@ public struct VerdictRecord: Codable, Equatable, Sendable {
     /// The record of `verdict`'s answer number `answer`, or of its label alone when it has no answers.
     public init(_ verdict: Verdict, answer: Int = 0) {
         let a = verdict.answers.indices.contains(answer) ? verdict.answers[answer] : nil
-        label = (a?.label ?? (a == nil ? verdict.label : nil))?.rawValue
+        label = (a.map(\.label) ?? verdict.label)?.rawValue
         labelProbabilities = verdict.labelProbabilities.map { p in Dictionary(uniqueKeysWithValues: p.map { ($0.key.rawValue, $0.value) }) }
         // A router trained on the same source twice is refused at load, so names are unique.
         gates = Dictionary(verdict.gates.map { ($0.name, $0.probability) }, uniquingKeysWith: +)

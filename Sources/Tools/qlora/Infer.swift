@@ -37,8 +37,7 @@ struct Infer: ParsableCommand {
         guard (temperature > 0 && temperature.isFinite) || greedy, topP > 0 && topP <= 1, topK >= 0, maxNewTokens >= 0, numReturnSequences >= 1 else {
             throw ValidationError("need a finite --temperature > 0, 0 < --top_p <= 1, --top_k >= 0, --max_new_tokens >= 0, --num_return_sequences >= 1; got \(temperature), \(topP), \(topK), \(maxNewTokens), \(numReturnSequences)")
         }
-        if model == nil && (!adapter.isEmpty || router != nil) { throw ValidationError("--adapter and --router need --model") }
-        if model != nil && bundle != nil { throw ValidationError("give --model (with --adapter and --router) or --bundle, not both") }
+        try validateDetectorFlags(model: model, bundle: bundle, adapter: adapter, router: router)
         // Checked before any model loads: a blank statement has nothing to classify.
         if evalStr.allSatisfy(\.isWhitespace) { throw ValidationError("--eval_str is empty; give the statement to classify") }
     }

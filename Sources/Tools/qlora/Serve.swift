@@ -43,8 +43,7 @@ struct Serve: AsyncParsableCommand {
         guard maxBodyBytes >= 1 && maxBodyBytes <= 1 << 30 else { throw ValidationError("--max_body_bytes must be 1...1073741824, got \(maxBodyBytes)") }
         guard idleTimeout.isFinite && idleTimeout > 0 && idleTimeout <= 3_600 else { throw ValidationError("--idle_timeout_s must be in (0, 3600], got \(idleTimeout)") }
         guard maxNewTokens >= 1 && maxNewTokens <= 4096 else { throw ValidationError("--max_new_tokens must be 1...4096, got \(maxNewTokens)") }
-        if model == nil && (!adapter.isEmpty || router != nil) { throw ValidationError("--adapter and --router need --model") }
-        if model != nil && bundle != nil { throw ValidationError("give --model (with --adapter and --router) or --bundle, not both") }
+        try validateDetectorFlags(model: model, bundle: bundle, adapter: adapter, router: router)
     }
 
     func run() async throws {

@@ -23,3 +23,10 @@ func parseList<T: LosslessStringConvertible>(_ text: String, flag: String) throw
     }
 }
 
+
+/// The detector flags of `infer` and `serve`: adapters and a router go with a base model, which
+/// replaces the bundle.
+func validateDetectorFlags(model: String?, bundle: String?, adapter: [String], router: String?) throws {
+    if model == nil && (!adapter.isEmpty || router != nil) { throw ValidationError("--adapter and --router need --model") }
+    if model != nil && bundle != nil { throw ValidationError("give --model (with --adapter and --router) or --bundle, not both") }
+}
